@@ -9,6 +9,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { installWasmBatchMatMul } from './kernels/batch-matmul-wasm';
 import { installWasmUnsortedSegmentSum } from './kernels/unsorted-segment-sum-wasm';
+import { installWasmZeroCopyIdentity } from './kernels/identity-wasm';
+import { installWasmHeapSlice } from './kernels/slice-wasm';
+import { installWasmRowGather } from './kernels/gather-wasm';
+import { installWasmBatchedMatMul } from './kernels/batched-matmul-wasm';
+import { installWasmPaddedTranspose } from './kernels/transpose-wasm';
+import { installWasmLeadingAxisSum } from './kernels/sum-wasm';
 
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -64,8 +70,14 @@ async function tryTensorflow(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfj
 async function tryWasm(attempts: BackendAttempt[]): Promise<boolean> {
   try {
     await import('@tensorflow/tfjs-backend-wasm');
+    installWasmPaddedTranspose(); // first: the BatchMatMul kernels below transpose through it
     installWasmBatchMatMul();
     installWasmUnsortedSegmentSum();
+    installWasmZeroCopyIdentity();
+    installWasmHeapSlice();
+    installWasmRowGather();
+    installWasmLeadingAxisSum();
+    installWasmBatchedMatMul(); // wraps the BatchMatMul installed above
     const ok = await tf.setBackend('wasm');
     if (!ok) throw new Error('tf.setBackend("wasm") returned false');
     await tf.ready();
