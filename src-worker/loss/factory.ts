@@ -1,0 +1,98 @@
+/**
+ * Builds the objective a run's flags ask for, as the seed's `create_loss` does (ALGORITHMS §1.1, §2.1):
+ *   no --fastclip                          → CLIP InfoNCE
+ *   --fastclip and distillation            → global-temperature FastCLIP (whatever the scheme) + distill term
+ *   scheme contains `global`               → v0 / v1 / v3 (v3 = global_learnable + --multiply_tau)
+ *   scheme contains `individual`           → v2
+ * The option names are those of the training config (src-worker/train/config.ts), so a TrainConfig
+ * can be passed as it is.
+ */
+import { LocalCommunicator, type Communicator } from '../dist/communicator';
+import { ClipObjective } from './clip-infonce';
+import { checkDistillWeight, parseDistillMode } from './distill';
+import { DistillingObjective } from './distilling-objective';
+import { FastClipGlobalObjective } from './fastclip-global';
+import { FastClipIndividualObjective } from './fastclip-individual';
+import type { Objective, ObjectiveKind } from './types';
+
+export interface ObjectiveOptions {
+  fastclip: boolean;
+  /** `--temperature_scheme`, tested by substring as in the seed. Default global_learnable. */
+  temperatureScheme?: string;
+  multiplyTau?: boolean;
+  rho?: number;
+  /** γ_min. */
+  gamma?: number;
+  gammaSchedule?: string;
+  gammaDecayEpochs?: number;
+  fastclipEps?: number;
+  /** Initial τ of v2's per-sample temperatures. */
+  temperature?: number;
+  /** `--lr_tau` (-1 means `lr`). v2 uses it as the constant step of its τ update. */
+  lrTau?: number;
+  lr?: number;
+  /** Length of the per-sample state arrays; required with --fastclip. */
+  dataSize?: number | null;
+  /** Betas and eps of v2's τ update (the AdamW flags). */
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** Distillation is on when both are set (and, if these keys are present, a teacher is named). */
+  distillMode?: string | null;
+  distillWeight?: number | null;
+  distillModel?: string | null;
+  distillPretrained?: string | null;
+  /** s_T, default 100. */
+  teacherScale?: number;
+}
+
+/** §1.1: the model's logit scale is frozen when the scheme contains `constant` or `individual` (with or without --fastclip, as in the seed). */
+export function logitScaleTrainable(temperatureScheme: string): boolean {
+  return !(temperatureScheme.includes('constant') || temperatureScheme.includes('individual'));
+}
+
+export function isDistillingOptions(o: ObjectiveOptions): boolean {
+  const teacherNamed = !('distillModel' in o || 'distillPretrained' in o) || Boolean(o.distillModel && o.distillPretrained);
+  return teacherNamed && o.distillMode != null && o.distillWeight != null;
+}
+
+function globalKind(scheme: string, multiplyTau: boolean): ObjectiveKind {
+  if (scheme === 'global_learnable') return multiplyTau ? 'fastclip-v3' : 'fastclip-v0';
+  if (scheme === 'global_constant' && !multiplyTau) return 'fastclip-v1';
+  return 'fastclip-global';
+}
+
+export function createObjective(o: ObjectiveOptions, comm: Communicator = new LocalCommunicator()): Objective {
+  const scheme = o.temperatureScheme ?? 'global_learnable';
+  const multiplyTau = o.multiplyTau ?? false;
+  const trainable = logitScaleTrainable(scheme);
+  const distilling = isDistillingOptions(o);
+  const inner = o.fastclip ? createFastClip(o, scheme, multiplyTau, trainable, distilling, comm) : new ClipObjective(trainable, comm);
+  if (!distilling) return inner;
+  const weight = o.distillWeight!;
+  checkDistillWeight(weight);
+  return new DistillingObjective(inner, parseDistillMode(o.distillMode), weight, comm, o.teacherScale);
+}
+
+function createFastClip(o: ObjectiveOptions, scheme: string, multiplyTau: boolean, trainable: boolean, distilling: boolean, comm: Communicator): Objective {
+  if (o.dataSize == null) {
+    throw new Error('data_size: --fastclip needs --data_size, larger than the largest sample key (the length of the per-sample u arrays)');
+  }
+  const gamma = { gammaMin: o.gamma ?? 0.8, schedule: o.gammaSchedule ?? 'cosine', decayEpochs: o.gammaDecayEpochs ?? 10 };
+  const rho = o.rho ?? 8.0;
+  const eps = o.fastclipEps ?? 1e-14;
+  if (distilling || scheme.includes('global')) {
+    return new FastClipGlobalObjective({
+      kind: globalKind(scheme, multiplyTau), dataSize: o.dataSize, gamma, rho, eps, multiplyTau, logitScaleTrainable: trainable,
+    }, comm);
+  }
+  if (scheme.includes('individual')) {
+    const lrTau = o.lrTau === undefined || o.lrTau === -1 ? o.lr : o.lrTau;
+    if (lrTau === undefined) throw new Error('lr_tau: the individual temperature scheme needs --lr_tau (or --lr when --lr_tau is -1)');
+    return new FastClipIndividualObjective({
+      dataSize: o.dataSize, gamma, rho, eps, tauInit: o.temperature ?? 0.07, lrTau,
+      beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.98, epsTau: o.eps ?? 1e-6,
+    }, comm);
+  }
+  throw new Error(`temperature_scheme: "${scheme}" names neither a global nor an individual scheme; use global_learnable, global_constant or individual_learnable`);
+}
