@@ -1,0 +1,116 @@
+/**
+ * Validation of an evaluation folder (layouts in ../EVAL-LAYOUT.md) before anything is decoded:
+ * the text files, `test/nshards.txt` against the tar files present, and every sample's label or
+ * captions (read from the tars without reading image bytes). Each error names the file to fix.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { checkEvalSample, EVAL_TEXT_EXTENSIONS, hasEvalImage } from '../samples/eval-sample';
+import { readShardSamples } from '../samples/shard-samples';
+
+const PRESENT = Buffer.from([0]);
+
+export class EvalSetError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+  ) {
+    super(message);
+    this.name = 'EvalSetError';
+  }
+}
+
+export type EvalSetKind = 'classification' | 'retrieval';
+
+/** `dataset_type.txt` says "retrieval"; absent (CLIP_benchmark's default) means classification. */
+export function detectKind(dir: string): EvalSetKind {
+  assertDir(dir);
+  const file = path.join(dir, 'dataset_type.txt');
+  if (!existsSync(file)) return 'classification';
+  const type = readFileSync(file, 'utf8').trim().toLowerCase();
+  if (type === 'retrieval') return 'retrieval';
+  if (type === 'classification' || type === '') return 'classification';
+  throw new EvalSetError(`${file} says "${type}"; supported dataset types are classification (the default) and retrieval`, file);
+}
+
+function assertDir(dir: string): void {
+  let ok = false;
+  try {
+    ok = statSync(dir).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new EvalSetError(`evaluation set folder ${dir} does not exist or is not a folder`, dir);
+}
+
+/** Non-empty lines of a text file, trimmed. */
+export function readLines(file: string, what: string): string[] {
+  if (!existsSync(file)) throw new EvalSetError(`missing ${path.basename(file)} (${what}) in ${path.dirname(file)}`, file);
+  const lines = readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  if (lines.length === 0) throw new EvalSetError(`${file} is empty; it must list ${what}, one per line`, file);
+  return lines;
+}
+
+export function readTemplates(dir: string): string[] {
+  const file = path.join(dir, 'zeroshot_classification_templates.txt');
+  const templates = readLines(file, 'the zero-shot prompt templates, each containing {c}');
+  const bad = templates.findIndex((t) => !t.includes('{c}'));
+  if (bad >= 0) throw new EvalSetError(`${file} line "${templates[bad]}" has no {c} placeholder for the class name`, file);
+  return templates;
+}
+
+/** The shard files `test/0.tar … test/{n-1}.tar` that `test/nshards.txt` announces, all checked present. */
+export function listShards(dir: string): string[] {
+  const testDir = path.join(dir, 'test');
+  const file = path.join(testDir, 'nshards.txt');
+  if (!existsSync(file)) throw new EvalSetError(`missing test/nshards.txt in ${dir} (it holds the number of test/<i>.tar shards)`, file);
+  const text = readFileSync(file, 'utf8').trim();
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new EvalSetError(`${file} must hold a positive integer, found "${text.slice(0, 40)}"`, file);
+  const n = Number(text);
+  const present = new Set(readdirSync(testDir).filter((f) => /^\d+\.tar$/.test(f)));
+  const expected = Array.from({ length: n }, (_, i) => `${i}.tar`);
+  const missing = expected.filter((f) => !present.has(f));
+  const extra = [...present].filter((f) => !expected.includes(f));
+  if (missing.length > 0 || extra.length > 0) {
+    const parts = [missing.length ? `missing ${missing.slice(0, 5).join(', ')}` : '', extra.length ? `unexpected ${extra.slice(0, 5).join(', ')}` : ''].filter(Boolean);
+    throw new EvalSetError(`${file} says ${n} shard(s) but test/ does not match: ${parts.join('; ')}. Re-download the set or fix nshards.txt`, file);
+  }
+  return expected.map((f) => path.join(testDir, f));
+}
+
+export interface ScanResult {
+  /** Samples per shard, in shard order. */
+  perShard: number[];
+  total: number;
+  /** Retrieval: total number of captions. */
+  captions: number;
+}
+
+/** Reads every sample's text members (not the images) and checks them; throws at the first problem. */
+export async function scanEvalShards(shards: string[], mode: EvalSetKind, numClasses: number): Promise<ScanResult> {
+  const perShard: number[] = [];
+  let captions = 0;
+  for (const shard of shards) {
+    let count = 0;
+    const problems: string[] = [];
+    const samples = readShardSamples(shard, {
+      onDefect: (kind, detail) => problems.push(`${kind}: ${detail}`),
+      wantExtension: (ext) => EVAL_TEXT_EXTENSIONS.has(ext),
+    });
+    for await (const raw of samples) {
+      // Image bytes are not read here; an empty stand-in tells the check that the member exists.
+      const members = new Map(raw.members);
+      for (const ext of raw.unread) if (hasEvalImage([ext]) && !members.has(ext)) members.set(ext, PRESENT);
+      const check = checkEvalSample({ ...raw, members }, mode, numClasses);
+      if (check.problem) throw new EvalSetError(`${shard}: sample ${raw.key}: ${check.problem}`, shard);
+      count++;
+      captions += check.captions?.length ?? 0;
+    }
+    if (problems.length > 0) throw new EvalSetError(`${shard} is damaged (${problems.slice(0, 3).join('; ')}); re-download it`, shard);
+    perShard.push(count);
+  }
+  return { perShard, total: perShard.reduce((a, b) => a + b, 0), captions };
+}
