@@ -1,0 +1,50 @@
+/** The worker side of "evaluate this checkpoint on these tasks" (clipwb eval, the app's Evaluate button). */
+import * as tf from '@tensorflow/tfjs';
+import { loadCheckpoint } from '../train/checkpoint';
+import { loadModelConfig, paramsFromStateDict, disposeParams } from '../model';
+import { ClipTokenizer, assertVocabularyFitsModel } from '../text';
+import { isBuiltin, prepareBuiltin } from '../train/builtin-data';
+import type { Job } from '../protocol';
+import type { TrainerHooks } from '../train/hooks';
+import { evaluateModel, epochResultsPath } from './run-model-eval';
+
+type EvalJob = Extract<Job, { kind: 'eval' }>;
+
+export async function runEvalJob(job: EvalJob, hooks: TrainerHooks): Promise<Record<string, unknown>> {
+  const ckpt = await loadCheckpoint(job.checkpoint);
+  const train = ckpt.sidecar?.trainConfig ?? {};
+  const modelName = job.model ?? ckpt.sidecar?.model ?? null;
+  if (!modelName) throw Object.assign(new Error(`${job.checkpoint} has no sidecar naming its model config; pass --model (e.g. ViT-B-32)`), { field: 'model' });
+  const cfg = loadModelConfig(modelName);
+  const trainData = typeof train.trainData === 'string' ? train.trainData : null;
+  const builtin = isBuiltin(trainData) ? await prepareBuiltin(trainData!, job.dataDir) : null;
+  const vocab = job.vocab ?? (typeof train.vocab === 'string' ? train.vocab : null) ?? builtin?.vocabDir ?? null;
+  if (!vocab) throw Object.assign(new Error('no tokenizer vocabulary: pass --vocab (bpe_simple_vocab_16e6.txt.gz or a folder with vocab.json + merges.txt)'), { field: 'vocab' });
+  const tokenizer = await ClipTokenizer.load(vocab);
+  assertVocabularyFitsModel(tokenizer.vocabulary, cfg.text.vocabSize, cfg.name);
+  const params = paramsFromStateDict(cfg, ckpt.weights, job.checkpoint);
+  const epoch = ckpt.sidecar?.epoch ?? 0;
+  const step = ckpt.sidecar?.step ?? 0;
+  try {
+    const result = await evaluateModel({
+      params, cfg, tokenizer, tasks: job.tasks,
+      dataRoot: job.datacompPath,
+      builtinDirs: builtin?.evalDirs ?? (await builtinEvalDirsIfAny(job.tasks, job.dataDir)),
+      resultsFile: epochResultsPath(job.resultsDir, epoch),
+      epoch,
+      batchSize: job.batchSize,
+      onProgress: (p) => hooks.progress({ phase: 'eval', epoch, step, totalSteps: 0, samplesPerSecond: null, etaSeconds: null, message: `${p.taskName}: ${p.phase}`, done: p.done, total: p.total }),
+    });
+    for (const o of result.outcomes) if (o.status === 'skipped' || o.status === 'failed') hooks.log('warn', `${o.key}: ${o.status}: ${o.reason ?? ''}`);
+    hooks.evaluation({ epoch, step, checkpointPath: job.checkpoint, results: result.results, average: result.average });
+    return { resultsFile: result.resultsFile, average: result.average, outcomes: result.outcomes, backend: tf.getBackend() };
+  } finally {
+    disposeParams(params);
+  }
+}
+
+/** Evaluating a non-built-in checkpoint on the built-in task still finds the built-in test set. */
+async function builtinEvalDirsIfAny(tasks: readonly string[], dataDir: string): Promise<Record<string, string>> {
+  if (!tasks.some((t) => t.trim().toLowerCase() === 'fashion_mnist')) return {};
+  return (await prepareBuiltin('builtin:fashion-mnist', dataDir)).evalDirs;
+}

@@ -1,0 +1,20 @@
+/** Public surface of the evaluation engine. */
+export * from './types';
+export { loadTaskList, parseTaskList, resolveTasks, taskDataDir, DEFAULT_TASK_LIST_PATH, TASK_TYPES } from './task-list';
+export type { TaskList, TaskSpec, TaskSource, TaskType, AggregateSpec } from './task-list';
+export { buildZeroShotClassifier, fillTemplate } from './zeroshot-classifier';
+export { evaluateZeroShotClassification } from './zeroshot-classification';
+export { ClassificationAccumulator } from './classification-metrics';
+export { evaluateRetrieval } from './retrieval';
+export { retrievalMetrics, DEFAULT_RECALL_KS } from './retrieval-metrics';
+export type { RetrievalEmbeddings, RetrievalOptions } from './retrieval-metrics';
+export { evaluateTask } from './evaluate-task';
+export { evaluateTasks } from './evaluate-tasks';
+export type { EvaluateTasksOptions, EvaluationSummary, TaskOutcome, TaskStatus } from './evaluate-tasks';
+export { aggregateScores } from './aggregate';
+export type { AggregateScores, GroupScore } from './aggregate';
+export { epochResultsFile, readResultsFile, formatResultLine } from './results-file';
+export type { TaskResultLine } from './results-file';
+export { evaluateForTraining, trainingMetricNames, formatEvalLogLine, appendTrainingResults, SEED_TRAINING_EVAL_TASKS } from './training-eval';
+export type { TrainingEvalOptions, TrainingEvalResult } from './training-eval';
+export { formatResultsTable } from './results-table';
