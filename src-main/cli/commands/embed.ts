@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import type { Command } from '../command';
+import { parseArgs, formatFlagHelp, str, type FlagSpec } from '../args';
+import { HOME_FLAG } from '../context';
+import { resolveDataDir } from '../../paths';
+import { initBackend, parseBackendPreference } from '../../../src-worker/backend/select';
+import { loadCheckpoint } from '../../../src-worker/train/checkpoint';
+import { loadModelConfig, paramsFromStateDict, disposeParams } from '../../../src-worker/model';
+import { ClipTokenizer, assertVocabularyFitsModel } from '../../../src-worker/text';
+import { modelEncoder } from '../../../src-worker/eval/model-encoder';
+import { transformImageInto } from '../../../src-worker/data';
+import { isBuiltin, prepareBuiltin } from '../../../src-worker/train/builtin-data';
+
+const FLAGS: FlagSpec[] = [
+  { name: 'checkpoint', type: 'string', required: true, help: 'Checkpoint (.json sidecar or .safetensors)' },
+  { name: 'image', type: 'string', repeat: true, help: 'An image file (repeatable)' },
+  { name: 'text', type: 'string', repeat: true, help: 'A text (repeatable)' },
+  { name: 'model', type: 'string', help: 'Model config, for weights without a sidecar' },
+  { name: 'vocab', type: 'string', help: 'Tokenizer files, for weights without a sidecar' },
+  { name: 'backend', type: 'string', help: 'auto, tensorflow, wasm or cpu', default: 'auto' },
+  HOME_FLAG,
+];
+
+export const embedCommand: Command = {
+  name: 'embed',
+  summary: 'Print normalised embeddings as JSON',
+  usage: `usage: clipwb embed --checkpoint PATH --image a.png --text "a photo of a bag"\n\nPrints {"model", "images": [{file, embedding}], "texts": [{text, embedding}], "similarity"} with\nL2-normalised embeddings (eval transform for images) and the image x text cosine similarities.\n\n${formatFlagHelp(FLAGS)}`,
+  async run(argv) {
+    const { flags } = parseArgs(argv, FLAGS, 'embed');
+    const images = (flags.image as string[] | undefined) ?? [];
+    const texts = (flags.text as string[] | undefined) ?? [];
+    if (images.length === 0 && texts.length === 0) throw new Error('embed: give at least one --image or --text');
+    for (const f of images) if (!fs.existsSync(f)) throw new Error(`embed: --image ${f} does not exist`);
+    await initBackend(parseBackendPreference(str(flags.backend)));
+    const ckpt = await loadCheckpoint(str(flags.checkpoint)!);
+    const modelName = str(flags.model) ?? ckpt.sidecar?.model;
+    if (!modelName) throw new Error('embed: this checkpoint has no sidecar naming its model; pass --model');
+    const cfg = loadModelConfig(modelName);
+    const trainData = ckpt.sidecar?.trainConfig.trainData;
+    let vocab = str(flags.vocab) ?? (typeof ckpt.sidecar?.trainConfig.vocab === 'string' ? ckpt.sidecar.trainConfig.vocab : undefined);
+    if (!vocab && typeof trainData === 'string' && isBuiltin(trainData)) vocab = (await prepareBuiltin(trainData, resolveDataDir({ flag: str(flags.home) }))).vocabDir;
+    if (!vocab) throw new Error('embed: pass --vocab (the tokenizer files of this model)');
+    const tokenizer = await ClipTokenizer.load(vocab);
+    assertVocabularyFitsModel(tokenizer.vocabulary, cfg.text.vocabSize, cfg.name);
+    const params = paramsFromStateDict(cfg, ckpt.weights, str(flags.checkpoint)!);
+    const encoder = modelEncoder(params, cfg);
+    const size = cfg.vision.imageSize;
+    const d = cfg.embedDim;
+    const rows = (flat: Float32Array, n: number) => Array.from({ length: n }, (_, i) => Array.from(flat.subarray(i * d, (i + 1) * d), (v) => Number(v.toFixed(7))));
+    let imageEmb: number[][] = [];
+    let textEmb: number[][] = [];
+    if (images.length > 0) {
+      const pixels = new Float32Array(images.length * size * size * 3);
+      for (const [i, f] of images.entries()) {
+        await transformImageInto(fs.readFileSync(f), { size, augment: false }, undefined, pixels, i * size * size * 3);
+      }
+      imageEmb = rows(await encoder.encodeImages(pixels, images.length), images.length);
+    }
+    if (texts.length > 0) textEmb = rows(await encoder.encodeTexts(tokenizer.encode(texts, cfg.text.contextLength), texts.length), texts.length);
+    const similarity = imageEmb.map((a) => textEmb.map((b) => Number(a.reduce((s, v, k) => s + v * b[k]!, 0).toFixed(6))));
+    console.log(JSON.stringify({
+      model: cfg.name, backend: tf.getBackend(), dim: d,
+      images: images.map((file, i) => ({ file, embedding: imageEmb[i] })),
+      texts: texts.map((text, i) => ({ text, embedding: textEmb[i] })),
+      similarity,
+    }));
+    disposeParams(params);
+    return 0;
+  },
+};

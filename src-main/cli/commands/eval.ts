@@ -1,0 +1,63 @@
+import path from 'node:path';
+import type { Command } from '../command';
+import { parseArgs, formatFlagHelp, str, num, list, type FlagSpec } from '../args';
+import { openContext, openRunService, HOME_FLAG } from '../context';
+import { formatResultsTable } from '../../../src-worker/eval/results-table';
+import type { TaskOutcome } from '../../../src-worker/eval/evaluate-tasks';
+import { createProgressBar } from '../progress';
+
+const FLAGS: FlagSpec[] = [
+  { name: 'checkpoint', type: 'string', required: true, help: 'Checkpoint: its .json sidecar, its .safetensors, or a run folder (newest checkpoint)' },
+  { name: 'tasks', type: 'list', required: true, help: 'Task keys or groups, e.g. fashion_mnist, imagenet1k,mscoco, vtab, all' },
+  { name: 'data-dir', type: 'string', help: 'Folder of the evaluation sets (DataComp layout: wds_<task>_test/ ...)' },
+  { name: 'model', type: 'string', help: 'Model config, for weights without a sidecar (e.g. ViT-B-32)' },
+  { name: 'vocab', type: 'string', help: 'Tokenizer files, for weights without a sidecar' },
+  { name: 'batch-size', type: 'int', help: 'Images per batch', default: 256 },
+  { name: 'backend', type: 'string', help: 'auto, tensorflow, wasm or cpu', default: 'auto' },
+  { name: 'results-dir', type: 'string', help: 'Where eval_results/ goes (default: the checkpoint\'s run folder)' },
+  { name: 'all-metrics', type: 'bool', help: 'Print every metric, not only the main one' },
+  HOME_FLAG,
+];
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'Evaluate a checkpoint',
+  usage: `usage: clipwb eval --checkpoint PATH --tasks imagenet1k,mscoco [--data-dir DIR]\n\nResults are written as DataComp writes them (eval_results/epoch_N_eval_results.jsonl, resumable) and,\nfor checkpoints of runs in the workbench, recorded in the store.\n\n${formatFlagHelp(FLAGS)}`,
+  async run(argv) {
+    const { flags } = parseArgs(argv, FLAGS, 'eval');
+    const backend = str(flags.backend)!;
+    if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new Error(`eval: --backend must be auto, tensorflow, wasm or cpu, got "${backend}"`);
+    const ctx = openContext(str(flags.home));
+    const { service, monitor } = await openRunService(ctx);
+    try {
+      const ckptPath = path.resolve(str(flags.checkpoint)!);
+      const known = ctx.store.checkpoints.getByPath(ckptPath) ?? ctx.store.checkpoints.getByPath(ckptPath.replace(/\.safetensors$/, '.json'));
+      const options = {
+        datacompPath: str(flags['data-dir']) ? path.resolve(str(flags['data-dir'])!) : null,
+        batchSize: num(flags['batch-size']), backend: backend as 'auto', model: str(flags.model) ?? null, vocab: str(flags.vocab) ?? null,
+        ...(str(flags['results-dir']) ? { resultsDir: path.resolve(str(flags['results-dir'])!) } : {}),
+      };
+      const tasks = list(flags.tasks);
+      const { done } = known ? service.evaluate(known.id, tasks, options) : service.evaluatePath(ckptPath, tasks, options);
+      const bar = createProgressBar('eval');
+      service.on('event', (e) => {
+        if (e.type === 'eval-job' && e.total > 1) bar.update(e.done, e.total, e.message);
+        else if (e.type === 'eval-job' && e.message && e.job.status === 'running') console.error(e.message);
+      });
+      const result = await done;
+      bar.done();
+      if (result.status === 'failed') {
+        console.error(`evaluation failed: ${result.error}`);
+        return 1;
+      }
+      const outcomes = (result.summary?.outcomes ?? []) as TaskOutcome[];
+      console.log(formatResultsTable({ outcomes }, { allMetrics: Boolean(flags['all-metrics']) }));
+      console.log(`\nresults: ${String(result.summary?.resultsFile ?? '')}${known ? ' (also recorded in the workbench)' : ''}`);
+      return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
+    } finally {
+      await service.close();
+      await monitor.stop();
+      await ctx.close();
+    }
+  },
+};

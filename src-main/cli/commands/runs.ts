@@ -1,0 +1,126 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from '../command';
+import { parseArgs, formatFlagHelp, str, num, list, type FlagSpec } from '../args';
+import { HOME_FLAG, openContext, openRunService } from '../context';
+import { runSummary } from '../../runs/summary';
+import { RUN_STATUSES, type RunStatus } from '../../store';
+import { runsCsv, seriesCsv, evaluationsWideCsv, evaluationsLongCsv, writeCsvFile } from '../../export';
+import { startWhenFree, watchRun } from '../watch-run';
+import { printRunOutcome, formatEvalTable } from '../run-outcome';
+
+const FLAGS: FlagSpec[] = [
+  { name: 'status', type: 'list', help: 'Filter by status (list)' },
+  { name: 'tag', type: 'string', help: 'Filter by tag (list)' },
+  { name: 'search', type: 'string', help: 'Filter by name (list)' },
+  { name: 'limit', type: 'int', help: 'Rows (list)', default: 50 },
+  { name: 'runs', type: 'list', help: 'Run ids (export; default all)' },
+  { name: 'keys', type: 'list', help: 'Metric keys (export series; default all)' },
+  { name: 'out', type: 'string', help: 'Output CSV file (export; default stdout)' },
+  { name: 'json', type: 'bool', help: 'JSON output (list, show)' },
+  HOME_FLAG,
+];
+
+const USAGE = `usage:
+  clipwb runs list [--status running,failed] [--tag T] [--search NAME] [--json]
+  clipwb runs show RUN_ID [--json]
+  clipwb runs resume RUN_ID          continue a paused, failed or interrupted run from its last checkpoint
+  clipwb runs cancel RUN_ID          stop a run (also one started elsewhere: its workers get SIGTERM)
+  clipwb runs export runs|series|evals|evals-long [--runs ID,ID] [--keys train/loss] [--out FILE.csv]
+
+${formatFlagHelp(FLAGS)}`;
+
+function fmtTime(ms: number | null): string {
+  return ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 16) : '-';
+}
+
+export const runsCommand: Command = {
+  name: 'runs',
+  summary: 'List runs, show one, resume, cancel, export CSV',
+  usage: USAGE,
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    const { flags, positionals } = parseArgs(rest, FLAGS, `runs ${sub ?? ''}`);
+    const ctx = openContext(str(flags.home));
+    try {
+      switch (sub) {
+        case 'list': {
+          const statuses = list(flags.status);
+          for (const s of statuses) if (!(RUN_STATUSES as readonly string[]).includes(s)) throw new Error(`runs list: --status ${s} is not one of ${RUN_STATUSES.join(', ')}`);
+          const runs = ctx.store.runs.list({ statuses: statuses as RunStatus[], tag: str(flags.tag), search: str(flags.search), limit: num(flags.limit) });
+          const summaries = runs.map((r) => runSummary(ctx.store, r, null));
+          if (flags.json) { console.log(JSON.stringify(summaries, null, 2)); return 0; }
+          console.log(`${'id'.padEnd(34)} ${'status'.padEnd(11)} ${'created'.padEnd(16)} ${'model'.padEnd(16)} ${'objective'.padEnd(12)} ${'loss'.padStart(9)}  name`);
+          for (const s of summaries) {
+            const loss = s.lastMetrics['train/loss'];
+            console.log(`${s.id.padEnd(34)} ${s.status.padEnd(11)} ${fmtTime(s.createdAt).padEnd(16)} ${String(s.params.model ?? '').padEnd(16)} ${String(s.params.objective ?? '').padEnd(12)} ${loss == null ? '        -' : loss.toFixed(4).padStart(9)}  ${s.name}`);
+          }
+          return 0;
+        }
+        case 'show': {
+          const run = ctx.store.runs.require(positionals[0] ?? '');
+          const s = runSummary(ctx.store, run, null);
+          const checkpoints = ctx.store.checkpoints.listForRun(run.id);
+          const evals = ctx.store.evaluations.list({ runIds: [run.id] });
+          if (flags.json) { console.log(JSON.stringify({ ...s, config: run.config, outDir: run.outDir, checkpoints, evaluations: evals }, null, 2)); return 0; }
+          console.log(`${run.name} (${run.id}) ${run.status}${run.error ? `\nerror: ${run.error}` : ''}`);
+          console.log(`created ${fmtTime(run.createdAt)}, started ${fmtTime(run.startedAt)}, ended ${fmtTime(run.endedAt)}; devices ${run.devices.join(', ') || '-'}; folder ${run.outDir ?? '-'}`);
+          console.log(`params: ${Object.entries(s.params).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
+          console.log('\nlast metrics:');
+          for (const [k, v] of Object.entries(s.lastMetrics)) console.log(`  ${k.padEnd(36)} ${v === null ? '-' : v.toPrecision(6)}`);
+          console.log(`\ncheckpoints (${checkpoints.length}):`);
+          for (const c of checkpoints) console.log(`  #${c.id} epoch ${c.epoch} step ${c.step} ${(c.sizeBytes / 1e6).toFixed(1)} MB ${c.path}`);
+          if (evals.length > 0) console.log(`\n${formatEvalTable(evals.filter((e) => e.isMain).map((e) => ({ epoch: e.epoch, task: e.task, metric: e.metric, value: e.value })))}`);
+          return 0;
+        }
+        case 'resume': {
+          const id = positionals[0] ?? '';
+          const { service, monitor } = await openRunService(ctx);
+          try {
+            service.resume(id);
+            await startWhenFree(service, id);
+            const run = await watchRun(service, id);
+            printRunOutcome(ctx.store, run);
+            return run.status === 'finished' || run.status === 'paused' ? 0 : 1;
+          } finally {
+            await service.close();
+            await monitor.stop();
+          }
+        }
+        case 'cancel': {
+          const run = ctx.store.runs.require(positionals[0] ?? '');
+          if (run.pids.length === 0) {
+            if (['queued', 'paused', 'interrupted'].includes(run.status)) ctx.store.runs.setStatus(run.id, 'cancelled');
+            console.log(`run ${run.id} is ${run.status}; nothing is running`);
+            return 0;
+          }
+          for (const pid of run.pids) { try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ } }
+          console.log(`sent SIGTERM to ${run.pids.join(', ')}; the process that supervises the run records the outcome`);
+          return 0;
+        }
+        case 'export': {
+          const what = positionals[0];
+          const runIds = list(flags.runs);
+          const ids = runIds.length > 0 ? runIds : ctx.store.runs.list({}).map((r) => r.id);
+          const chunks = what === 'runs' ? runsCsv(ctx.store, { runIds: ids })
+            : what === 'series' ? seriesCsv(ctx.store, { runIds: ids, keys: list(flags.keys).length > 0 ? list(flags.keys) : undefined })
+              : what === 'evals' ? evaluationsWideCsv(ctx.store, { runIds: ids })
+                : what === 'evals-long' ? evaluationsLongCsv(ctx.store, { runIds: ids })
+                  : null;
+          if (!chunks) throw new Error(`runs export: give runs, series, evals or evals-long (got "${what ?? ''}")`);
+          const out = str(flags.out);
+          if (out) {
+            fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+            const r = await writeCsvFile(path.resolve(out), chunks);
+            console.error(`wrote ${r.bytes} bytes to ${r.file}`);
+          } else for (const c of chunks) process.stdout.write(c);
+          return 0;
+        }
+        default:
+          throw new Error(`runs: unknown subcommand "${sub ?? ''}" (list, show, resume, cancel, export)`);
+      }
+    } finally {
+      await ctx.close();
+    }
+  },
+};

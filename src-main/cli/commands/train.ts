@@ -1,0 +1,76 @@
+import path from 'node:path';
+import type { Command } from '../command';
+import { OPTIONS } from '../../../src-worker/train/options';
+import { PRESETS } from '../../../src-worker/train/presets';
+import { parseTrainArgs } from '../../../src-worker/train/config';
+import { openContext, openRunService, takeHomeFlag } from '../context';
+import { startWhenFree, watchRun } from '../watch-run';
+import { printRunOutcome } from '../run-outcome';
+
+function usage(): string {
+  const groups = new Map<string, string[]>();
+  for (const o of OPTIONS) {
+    const line = `  --${o.flag}${o.type === 'bool' ? '' : ` <${o.type === 'enum' ? o.choices?.join('|') : o.type}>`}`;
+    const text = `${line.padEnd(48)}${o.help}${o.default !== null && o.default !== undefined && o.type !== 'bool' && !(Array.isArray(o.default) && o.default.length === 0) ? ` [${String(o.default)}]` : ''}`;
+    groups.set(o.group, [...(groups.get(o.group) ?? []), text]);
+  }
+  return [
+    'usage: clipwb train [--preset NAME] [options]',
+    '',
+    'Flags keep the seed\'s names (--batch-size, --lr_tau, --temperature_scheme ...); - and _ are interchangeable.',
+    'Runs are recorded in the workbench store (the app shows them). Ctrl-C pauses with a checkpoint.',
+    '',
+    'presets:',
+    ...PRESETS.map((p) => `  ${p.name.padEnd(22)}${p.title}`),
+    '',
+    ...[...groups].flatMap(([g, lines]) => [`${g}:`, ...lines, '']),
+    '  --home <dir>                                    Workbench data folder',
+  ].join('\n');
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'Train a CLIP model',
+  get usage() { return usage(); },
+  async run(argv) {
+    const { home, rest } = takeHomeFlag(argv);
+    const { config, warnings } = parseTrainArgs(rest);
+    for (const w of warnings) console.error(`warning: ${w}`);
+    const ctx = openContext(home);
+    const { service, monitor } = await openRunService(ctx);
+    try {
+      let runId: string;
+      if (config.resume) {
+        runId = resolveResume(ctx.store, config.resume, config.name);
+        service.resume(runId);
+        console.error(`resuming run ${runId}`);
+      } else {
+        const run = service.createRun({ config: rest });
+        runId = run.id;
+        console.error(`run ${run.name} (${run.id}) -> ${run.outDir}`);
+      }
+      await startWhenFree(service, runId);
+      const run = await watchRun(service, runId);
+      printRunOutcome(ctx.store, run);
+      return run.status === 'finished' || run.status === 'paused' ? 0 : 1;
+    } finally {
+      await service.close();
+      await monitor.stop();
+      await ctx.close();
+    }
+  },
+};
+
+/** --resume latest (with --name) or a checkpoint path of a run in the store. */
+function resolveResume(store: import('../../store').Store, resume: string, name: string | null): string {
+  if (resume === 'latest') {
+    if (!name) throw new Error('resume: --resume latest needs --name of the run to continue');
+    const run = store.runs.list({ search: name }).filter((r) => r.name === name).sort((a, b) => b.createdAt - a.createdAt)[0];
+    if (!run) throw new Error(`resume: no run named "${name}" in the store; \`clipwb runs list\` shows the runs`);
+    return run.id;
+  }
+  const abs = path.resolve(resume);
+  const ckpt = store.checkpoints.getByPath(abs) ?? store.checkpoints.getByPath(abs.replace(/\.safetensors$/, '.json'));
+  if (!ckpt) throw new Error(`resume: ${resume} is not a checkpoint of a run in this store; start a new run from its weights with --init-checkpoint`);
+  return ckpt.runId;
+}

@@ -1,0 +1,68 @@
+/**
+ * `clipwb`: the command line of CLIP Workbench. Every command works without the app; runs started here
+ * are recorded in the same store the app reads, so the app shows them too.
+ */
+import type { CommandEntry } from './command';
+import { UsageError } from './args';
+
+const COMMANDS: CommandEntry[] = [
+  { name: 'demo', summary: 'Build the built-in dataset if needed, train a tiny CLIP with FastCLIP v3, evaluate it, print a table', load: async () => (await import('./commands/demo')).demoCommand },
+  { name: 'train', summary: 'Train a CLIP model (FastCLIP v0-v3 or InfoNCE, optional teacher); flags as the seed', load: async () => (await import('./commands/train')).trainCommand },
+  { name: 'eval', summary: 'Evaluate a checkpoint on zero-shot classification / retrieval tasks', load: async () => (await import('./commands/eval')).evalCommand },
+  { name: 'embed', summary: 'Print normalised image/text embeddings of a checkpoint as JSON', load: async () => (await import('./commands/embed')).embedCommand },
+  { name: 'data', summary: 'Datasets: build the built-in one, download, scan a folder', load: async () => (await import('./commands/data')).dataCommand },
+  { name: 'models', summary: 'Reference models: pull from the Hugging Face hub, list', load: async () => (await import('./commands/models')).modelsCommand },
+  { name: 'runs', summary: 'List runs, show one, export CSV', load: async () => (await import('./commands/runs')).runsCommand },
+  { name: 'tokenize', summary: 'Print the token ids of some text', load: async () => (await import('./commands/tokenize')).tokenizeCommand },
+  { name: 'doctor', summary: 'Check whether this machine can train on its GPUs, and why not', load: async () => (await import('./commands/doctor')).doctorCommand },
+  { name: 'serve', summary: 'Start the web mode of the app (127.0.0.1, token-protected)', load: async () => (await import('./commands/serve')).serveCommand },
+];
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    'clipwb: CLIP Workbench command line',
+    '',
+    'usage: clipwb <command> [options]     clipwb <command> --help',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    'Data and runs live in the data folder: $CLIPWB_HOME, else ~/.local/share/clip-workbench (see README).',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(help());
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    console.log(pkg.version);
+    return 0;
+  }
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
+    console.error(`clipwb: unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  const command = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`clipwb ${command.name}: ${command.summary}\n\n${command.usage}`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    const e = err as Error;
+    if (e instanceof UsageError || e.name === 'ConfigError' || e.name === 'UsageError') {
+      console.error(`error: ${e.message}`);
+      return 2;
+    }
+    console.error(`error: ${e.message}`);
+    if (process.env.CLIPWB_DEBUG) console.error(e.stack);
+    return 1;
+  }
+}

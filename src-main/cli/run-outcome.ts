@@ -1,0 +1,25 @@
+/** What the terminal shows when a run ends: status, where its files are, its evaluations, how to go on. */
+import type { Run, Store } from '../store';
+
+export function printRunOutcome(store: Store, run: Run): void {
+  console.log('');
+  console.log(`run ${run.name} (${run.id}): ${run.status}`);
+  if (run.error) console.log(`error: ${run.error}`);
+  if (run.outDir) console.log(`files: ${run.outDir}`);
+  const evals = store.evaluations.list({ runIds: [run.id], mainOnly: true });
+  if (evals.length > 0) {
+    console.log('');
+    console.log(formatEvalTable(evals.map((e) => ({ epoch: e.epoch, task: e.task, metric: e.metric, value: e.value }))));
+  }
+  if (run.status === 'paused' || run.status === 'failed' || run.status === 'interrupted') {
+    if (run.resumable) console.log(`\nresume with: clipwb runs resume ${run.id}`);
+  }
+}
+
+export function formatEvalTable(rows: { epoch: number | null; task: string; metric: string; value: number | null }[]): string {
+  const header = ['epoch', 'task', 'metric', 'value'];
+  const body = rows.map((r) => [String(r.epoch ?? '-'), r.task, r.metric, r.value === null ? '-' : r.value.toFixed(4)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...body.map(fmt)].join('\n');
+}

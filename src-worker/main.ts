@@ -1,0 +1,103 @@
+/**
+ * A worker process: one per GPU (or several sharing the CPU cores). The main process forks it, sends one
+ * job over IPC, and records what it streams back: logs, batched metrics, progress, checkpoints,
+ * evaluations, then `done` or `error`. Everything that arrives is validated (protocol.ts).
+ */
+import { parseMessage, MainToWorker, type Job, type MetricPoint, type WorkerToMain } from './protocol';
+import { initBackend, parseBackendPreference } from './backend/select';
+import { validateTrainConfig } from './train/config';
+import { runTraining } from './train/trainer';
+import type { TrainerHooks } from './train/hooks';
+import { communicatorFromEnv } from './dist/env';
+import { runEvalJob } from './eval/eval-job';
+
+// The launcher sets CLIPWB_RANK only for runs of several workers (with the rest of the dist variables).
+const rank = Number(process.env.CLIPWB_RANK ?? '0');
+let stopRequest: 'cancel' | 'pause' | null = null;
+let checkpointNow = false;
+let pendingPoints: MetricPoint[] = [];
+let flushTimer: NodeJS.Timeout | null = null;
+
+function send(msg: WorkerToMain): void {
+  if (process.send) process.send(msg);
+  else if (msg.type === 'log' || msg.type === 'error') console.error(`[rank ${rank}] ${msg.type === 'log' ? msg.message : msg.message}`);
+}
+
+function flushMetrics(): void {
+  if (flushTimer) { clearTimeout(flushTimer); flushTimer = null; }
+  if (pendingPoints.length === 0) return;
+  send({ type: 'metrics', points: pendingPoints });
+  pendingPoints = [];
+}
+
+const hooks: TrainerHooks = {
+  log: (level, message) => send({ type: 'log', rank, level, message, time: Date.now() }),
+  metrics: (points) => {
+    pendingPoints.push(...points);
+    // Batched: the main process commits points in transactions and the UI redraws a few times a second.
+    if (pendingPoints.length > 5000) flushMetrics();
+    else flushTimer ??= setTimeout(flushMetrics, 250);
+  },
+  progress: (p) => send({ type: 'progress', ...p }),
+  checkpoint: (c) => { flushMetrics(); send({ type: 'checkpoint', ...c }); },
+  evaluation: (e) => { flushMetrics(); send({ type: 'eval', ...e }); },
+  stopRequest: () => stopRequest,
+  checkpointRequest: () => { const r = checkpointNow; checkpointNow = false; return r; },
+};
+
+async function runJob(job: Job): Promise<void> {
+  const backendPref = job.kind === 'train' ? parseBackendPreference(String(job.config.backend ?? 'auto')) : job.backend;
+  const backend = await initBackend(backendPref);
+  send({ type: 'ready', rank, pid: process.pid, backend: { name: backend.name, provider: backend.provider, gpu: backend.gpu, attempts: backend.attempts } });
+  if (job.kind === 'train') {
+    const { config, warnings } = validateTrainConfig(job.config);
+    for (const w of warnings) if (rank === 0) hooks.log('warn', w);
+    const comm = communicatorFromEnv();
+    try {
+      const summary = await runTraining({ runId: job.runId, outDir: job.outDir, dataDir: job.dataDir, config, resumeFrom: job.resumeFrom, comm }, hooks);
+      flushMetrics();
+      send({ type: 'done', summary: { ...summary } });
+    } finally {
+      comm.close();
+    }
+  } else {
+    const result = await runEvalJob(job, hooks);
+    flushMetrics();
+    send({ type: 'done', summary: { ...result } });
+  }
+}
+
+function fail(err: unknown): void {
+  const e = err as Error & { field?: string };
+  flushMetrics();
+  send({ type: 'error', rank, name: e?.name ?? 'Error', message: e?.message ?? String(err), field: e?.field, stack: e?.stack });
+  // Let the IPC channel drain before exiting.
+  setTimeout(() => process.exit(1), 50);
+}
+
+process.on('message', (raw) => {
+  let msg: MainToWorker;
+  try {
+    msg = parseMessage(MainToWorker, raw, 'main → worker');
+  } catch (err) {
+    fail(err);
+    return;
+  }
+  if (msg.type === 'start') {
+    runJob(msg.job).then(() => setTimeout(() => process.exit(0), 50), fail);
+  } else if (msg.type === 'stop') {
+    stopRequest = msg.mode;
+  } else {
+    checkpointNow = true;
+  }
+});
+process.on('disconnect', () => {
+  // The main process is gone: nobody records what we do, so stop at the next step (with a checkpoint).
+  stopRequest ??= 'pause';
+});
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+if (!process.send) {
+  console.error('src-worker/main.ts is started by the workbench (clipwb train, the app); it takes its job over IPC.');
+  process.exit(2);
+}

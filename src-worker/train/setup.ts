@@ -1,0 +1,160 @@
+/**
+ * Everything a run builds before its first step: data, tokenizer, model (fresh, from given weights, or
+ * resumed), objective and optimiser. Each check fails before training starts, with the field and the fix.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { ClipModel, loadModelConfig, isTextTowerParam, type ClipConfig } from '../model';
+import { ClipTokenizer, assertVocabularyFitsModel } from '../text';
+import { createTrainLoader, resolveShards, type TrainLoader } from '../data';
+import { createObjective, type Objective } from '../loss';
+import { AdamW, buildParamGroups, adamHyperparameters } from '../optim';
+import type { Communicator } from '../dist/communicator';
+import { ConfigError, effectiveLrTau, type TrainConfig } from './config';
+import { isBuiltin, prepareBuiltin, type BuiltinDataset } from './builtin-data';
+import { loadCheckpoint, type CheckpointSidecar, type DataPosition } from './checkpoint';
+import type { TrainerHooks } from './hooks';
+
+export interface TrainSetup {
+  cfg: ClipConfig;
+  model: ClipModel;
+  tokenizer: ClipTokenizer;
+  loader: TrainLoader;
+  objective: Objective;
+  optimizer: AdamW;
+  builtin: BuiltinDataset | null;
+  dataSize: number;
+  trainNumSamples: number;
+  position: DataPosition;
+  /** Global step of the next batch. */
+  step: number;
+  resumedFrom: CheckpointSidecar | null;
+  theta: tf.Variable;
+  trainable: Map<string, tf.Variable>;
+}
+
+/** The vocabulary: --vocab, else the built-in dataset's trained one, else a clear error. */
+function resolveVocab(config: TrainConfig, builtin: BuiltinDataset | null): string {
+  if (config.vocab) return config.vocab;
+  if (builtin) return builtin.vocabDir;
+  throw new ConfigError('vocab', 'no tokenizer vocabulary given',
+    'Pass --vocab with bpe_simple_vocab_16e6.txt.gz, or a folder holding vocab.json + merges.txt (e.g. a model pulled with `clipwb models pull openai/clip-vit-base-patch32`)');
+}
+
+export async function setupTraining(
+  config: TrainConfig, ctx: { dataDir: string; resumeFrom: string | null; comm: Communicator; hooks: TrainerHooks; runId: string },
+): Promise<TrainSetup> {
+  const { hooks, comm } = ctx;
+  // Data first: a missing shard or vocabulary should fail before minutes of model set-up.
+  let builtin: BuiltinDataset | null = null;
+  let trainData = config.trainData;
+  if (!trainData) throw new ConfigError('train-data', 'is required', "Give shard paths, e.g. --train-data './data/{00000..00009}.tar', or --train-data builtin:fashion-mnist");
+  if (isBuiltin(trainData)) {
+    hooks.progress({ phase: 'setup', epoch: 0, step: 0, totalSteps: 0, samplesPerSecond: null, etaSeconds: null, message: 'preparing the built-in dataset' });
+    builtin = await prepareBuiltin(trainData, ctx.dataDir, (p) => hooks.progress({
+      phase: 'setup', epoch: 0, step: 0, totalSteps: 0, samplesPerSecond: null, etaSeconds: null,
+      message: `built-in dataset: ${p.phase}`, done: p.done, total: p.total,
+    }));
+    trainData = builtin.trainPattern;
+  } else {
+    let resolved: ReturnType<typeof resolveShards>;
+    try {
+      resolved = resolveShards(trainData);
+    } catch (err) {
+      throw new ConfigError('train-data', (err as Error).message, 'Check the path and the brace pattern, or download the data first');
+    }
+    if (resolved.missing.length > 0) {
+      throw new ConfigError('train-data', `${resolved.missing.length} shard(s) do not exist, e.g. ${resolved.missing[0]}`, 'Check the path and the brace pattern, or download the data first');
+    }
+  }
+  const dataSize = config.dataSize ?? builtin?.dataSize ?? null;
+  if (dataSize === null && config.fastclip) {
+    throw new ConfigError('data_size', 'is required with --fastclip for this dataset', 'Give a value larger than the largest sample key (the seed uses 1400000 for the DFN 1M subset)');
+  }
+  const trainNumSamples = config.trainNumSamples ?? builtin?.trainCount ?? null;
+  if (trainNumSamples === null) throw new ConfigError('train-num-samples', 'is required for this dataset', 'Give the number of samples per epoch');
+  if (trainNumSamples < config.batchSize * comm.worldSize) {
+    throw new ConfigError('batch-size', `the global batch (${config.batchSize} x ${comm.worldSize}) is larger than an epoch of ${trainNumSamples} samples`, 'Lower --batch-size or raise --train-num-samples');
+  }
+
+  const tokenizer = await ClipTokenizer.load(resolveVocab(config, builtin));
+  let cfg = loadModelConfig(config.model);
+  assertVocabularyFitsModel(tokenizer.vocabulary, cfg.text.vocabSize, cfg.name);
+  if (config.fastclip) cfg = { ...cfg, initLogitScale: Math.log(1 / config.temperature) };
+
+  // Model: resumed, started from given weights, or fresh from the seed (the same on every rank).
+  let resumedFrom: CheckpointSidecar | null = null;
+  let model: ClipModel;
+  let resumeState: Awaited<ReturnType<typeof loadCheckpoint>> | null = null;
+  if (ctx.resumeFrom) {
+    resumeState = await loadCheckpoint(ctx.resumeFrom, { withState: true });
+    if (!resumeState.sidecar) throw new ConfigError('resume', `${ctx.resumeFrom} has no checkpoint sidecar (.json)`, 'Resume needs a checkpoint written by this workbench; use --init-checkpoint to start from bare weights');
+    resumedFrom = resumeState.sidecar;
+    if (resumedFrom.model !== cfg.name) throw new ConfigError('resume', `the checkpoint is of model ${resumedFrom.model}, the config asks for ${cfg.name}`);
+    if (resumedFrom.worldSize !== comm.worldSize) {
+      hooks.log('warn', `resuming a checkpoint written with ${resumedFrom.worldSize} worker(s) on ${comm.worldSize}: the data order differs from an uninterrupted run`);
+    }
+    model = ClipModel.create(cfg, config.seed);
+    model.loadStateDict(resumeState.weights);
+  } else if (config.initCheckpoint) {
+    const loaded = await loadCheckpoint(config.initCheckpoint);
+    model = ClipModel.create(cfg, config.seed);
+    try {
+      model.loadStateDict(loaded.weights);
+    } catch (err) {
+      throw new ConfigError('init-checkpoint', (err as Error).message);
+    }
+    hooks.log('info', `initialised from ${config.initCheckpoint}`);
+  } else {
+    model = ClipModel.create(cfg, config.seed);
+  }
+
+  const objective = createObjective({ ...config, dataSize }, comm);
+  const theta = model.variables.get('logit_scale');
+  if (!theta) throw new Error('model has no logit_scale parameter');
+  if (config.lockLogitScale || !objective.logitScaleTrainable) model.setTrainable((n) => n === 'logit_scale', false);
+  if (config.lockText) model.setTrainable(isTextTowerParam, false);
+
+  const trainable = model.trainableVariables();
+  const groups = buildParamGroups([...trainable].map(([name, variable]) => ({ name, variable })), {
+    lr: config.lr, lrTau: effectiveLrTau(config), weightDecay: config.wd,
+  });
+  const optimizer = new AdamW(groups, adamHyperparameters({ beta1: config.beta1, beta2: config.beta2, eps: config.eps }));
+
+  let position: DataPosition = { epoch: 0, batchInEpoch: 0 };
+  let step = 0;
+  if (resumeState && resumedFrom) {
+    if (resumeState.optimizer) optimizer.loadStateDict(resumeState.optimizer);
+    if (resumeState.objectiveState && Object.keys(resumeState.objectiveState).length > 0) objective.loadStateDict(resumeState.objectiveState);
+    position = resumedFrom.position;
+    step = resumedFrom.step;
+    hooks.log('info', `resumed from ${ctx.resumeFrom} at epoch ${position.epoch}, batch ${position.batchInEpoch}, step ${step}`);
+  }
+
+  const loader = await createTrainLoader({
+    trainData,
+    batchSize: config.batchSize,
+    rank: comm.rank,
+    worldSize: comm.worldSize,
+    workers: config.workers,
+    trainNumSamples,
+    dataSize: dataSize ?? Number.MAX_SAFE_INTEGER,
+    imageSize: cfg.vision.imageSize,
+    tokenize: (captions) => tokenizer.encode(captions, cfg.text.contextLength),
+    seed: config.seed,
+    shuffle: !config.noShuffle,
+    augment: !config.noAugment,
+    onWarning: (m) => hooks.log('warn', m),
+  });
+  if (loader.missingShards.length > 0) hooks.log('warn', `${loader.missingShards.length} shard(s) missing, e.g. ${loader.missingShards[0]}`);
+
+  return { cfg, model, tokenizer, loader, objective, optimizer, builtin, dataSize: dataSize ?? 0, trainNumSamples, position, step, resumedFrom, theta, trainable };
+}
+
+/** Writes the seed's params.txt (every option, sorted, `name: value`). */
+export function writeParams(outDir: string, config: TrainConfig): void {
+  fs.mkdirSync(outDir, { recursive: true });
+  const lines = Object.entries(config).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(',') : String(v)}`);
+  fs.writeFileSync(path.join(outDir, 'params.txt'), `${lines.join('\n')}\n`);
+}
