@@ -30,7 +30,7 @@ export function runSummary(store: Store, run: Run, progress: LiveProgress | null
   const params: RunSummary['params'] = { objective: objectiveLabel(c) };
   for (const k of PARAM_KEYS) {
     const v = c[k];
-    params[k] = v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean | null);
+    params[k] = v === undefined || v === null ? null : typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean);
   }
   const lastMetrics: Record<string, number | null> = {};
   const bestMetrics: Record<string, number | null> = {};

@@ -1,0 +1,215 @@
+/** The API methods, each a thin function over the core services. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import type { WorkbenchApp, Handlers } from './app';
+import { ApiError, type TaskInfo } from '../api/contract';
+import type { CheckpointInfo, DatasetInfo, EvaluationRow, LogLine, RunDetail, SystemInfo } from '../api/types';
+import { OPTIONS } from '../../src-worker/train/options';
+import { PRESETS } from '../../src-worker/train/presets';
+import { defaultConfig, parseTrainArgs, toCommandLine, validateTrainConfig, ConfigError } from '../../src-worker/train/config';
+import { loadTaskList } from '../../src-worker/eval/task-list';
+import { readSeries, listMetricKeys } from '../metrics';
+import { runsCsv, seriesCsv, evaluationsWideCsv, evaluationsLongCsv } from '../export';
+import { scanFolder } from '../datasets/scan';
+import { listModels } from '../models/list';
+import { prepareBuiltin } from '../../src-worker/train/builtin-data';
+import type { Checkpoint, Dataset, Evaluation, JsonObject } from '../store';
+
+const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+function checkpointInfo(c: Checkpoint): CheckpointInfo {
+  return { id: c.id, runId: c.runId, path: c.path, epoch: c.epoch, step: c.step, sizeBytes: c.sizeBytes, createdAt: c.createdAt };
+}
+
+function datasetInfo(d: Dataset): DatasetInfo {
+  return { id: d.id, name: d.name, kind: d.kind, type: d.type, path: d.path, scan: (d.scan as Record<string, unknown> | null) ?? null, addedAt: d.addedAt };
+}
+
+function version(): string {
+  try {
+    const require = createRequire(import.meta.url);
+    return (require('../../package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function createHandlers(app: WorkbenchApp): Handlers {
+  const { store, service } = app;
+  const evalRows = (runIds?: string[]): EvaluationRow[] => {
+    const names = new Map(store.runs.list({}).map((r) => [r.id, r.name]));
+    return store.evaluations.list(runIds ? { runIds } : {}).map((e: Evaluation) => ({
+      runId: e.runId, runName: names.get(e.runId) ?? e.runId, checkpointId: e.checkpointId, epoch: e.epoch, step: e.step,
+      task: e.task, metric: e.metric, value: e.value, isMain: e.isMain,
+    }));
+  };
+  let builtinBuilding = false;
+  let evalChain: Promise<unknown> = Promise.resolve();
+
+  return {
+    'system.info': (): SystemInfo => {
+      const inv = app.inventory;
+      return {
+        version: version(), dataDir: app.dataDir,
+        cpu: { model: inv?.cpu.model ?? 'unknown', cores: inv?.cpu.logicalCores ?? 0 },
+        memory: { totalBytes: inv?.memory.totalBytes ?? 0, usedBytes: inv ? inv.memory.totalBytes - inv.memory.availableBytes : null },
+        os: inv ? `${inv.os.distro ?? inv.os.platform} ${inv.os.release ?? ''} (${inv.os.arch})`.trim() : process.platform,
+        gpuAvailable: app.monitor.snapshot().gpus.length > 0,
+        gpus: app.gpuSamples(),
+      };
+    },
+    'gpu.snapshot': () => {
+      const s = app.monitor.snapshot();
+      return { state: s.state, reason: s.reason, gpus: app.gpuSamples() };
+    },
+    'options.list': () => ({
+      options: OPTIONS.map((o) => ({ flag: o.flag, key: o.key, type: o.type, group: o.group, help: o.ignoredBecause ? `${o.help} (no effect: ${o.ignoredBecause})` : o.help, default: o.default ?? null, choices: o.choices, min: o.min, max: o.max, gt: o.gt })),
+      presets: PRESETS.map((p) => ({ name: p.name, title: p.title, description: p.description, config: { ...parseTrainArgs(p.args).config } as Record<string, unknown> })),
+      defaults: { ...defaultConfig() } as Record<string, unknown>,
+    }),
+    'tasks.list': () => ({
+      tasks: loadTaskList().tasks.map((t): TaskInfo => ({ key: t.key, name: t.name, type: t.type, mainMetric: t.mainMetric, groups: [...t.groups], supported: t.supported, reason: t.reason ?? null })),
+    }),
+
+    'runs.list': (i) => ({ runs: store.runs.list({ statuses: i.statuses, tag: i.tag, search: i.search, limit: i.limit }).map((r) => service.summary(r.id)) }),
+    'runs.get': (i): RunDetail => {
+      const run = store.runs.require(i.id);
+      let command = '';
+      try { command = toCommandLine(validateTrainConfig(run.config).config); } catch { command = '(the stored config no longer validates)'; }
+      return {
+        ...service.summary(run.id), config: run.config as Record<string, unknown>, command, outDir: run.outDir,
+        checkpoints: store.checkpoints.listForRun(run.id).map(checkpointInfo), evaluations: evalRows([run.id]), metricKeys: listMetricKeys(store, run.id),
+      };
+    },
+    'runs.validate': (i) => {
+      try {
+        const v = service.validate(i.config);
+        return { ok: true, errors: [], warnings: v.warnings, command: v.command };
+      } catch (err) {
+        const e = err as ConfigError;
+        if (e.name !== 'ConfigError') throw err;
+        return { ok: false, errors: [{ field: e.field, message: e.message }], warnings: [], command: null };
+      }
+    },
+    'runs.create': (i) => {
+      const run = service.createRun({ config: i.config, name: i.name, tags: i.tags, notes: i.notes });
+      const v = service.validate(i.config);
+      return { run: service.summary(run.id), command: v.command, warnings: v.warnings };
+    },
+    'runs.update': (i) => {
+      store.runs.update(i.id, { ...(i.name !== undefined ? { name: i.name } : {}), ...(i.tags !== undefined ? { tags: i.tags } : {}), ...(i.notes !== undefined ? { notes: i.notes } : {}) });
+      const run = service.summary(i.id);
+      app.events.push({ type: 'run', run });
+      return { run };
+    },
+    'runs.cancel': (i) => { service.cancel(i.id); return { ok: true as const }; },
+    'runs.pause': (i) => { service.pause(i.id); return { ok: true as const }; },
+    'runs.resume': (i) => ({ run: service.summary(service.resume(i.id).id) }),
+    'runs.delete': (i) => {
+      const run = store.runs.require(i.id);
+      if (service.activeRunIds().includes(run.id)) throw new ApiError(409, `run ${run.id} is running; cancel it first`, 'id');
+      store.runs.delete(run.id);
+      if (i.deleteFiles && run.outDir && run.outDir.startsWith(app.layout.runs + path.sep)) fs.rmSync(run.outDir, { recursive: true, force: true });
+      return { ok: true as const };
+    },
+    'runs.series': (i) => {
+      const r = readSeries(store, { runId: i.runId, key: i.key, fromStep: i.fromStep, toStep: i.toStep, maxPoints: i.maxPoints, x: i.x, smoothing: i.smoothing, method: i.method, includeRaw: i.smoothing > 0 });
+      return {
+        runId: r.runId, key: r.key, x: r.x, sourceCount: r.pointsInRange,
+        points: r.points.map((p) => ({ x: p.x, y: finite(p.y), raw: finite(p.raw) })),
+        rawPoints: (r.rawLine ?? []).map((p) => ({ x: p.x, y: finite(p.raw) })),
+      };
+    },
+    'runs.logs': (i) => ({
+      lines: store.events.list({ runId: i.runId, afterId: i.afterId, limit: i.limit }).map((e): LogLine => ({ id: e.id, runId: e.runId, time: e.time, level: e.level, kind: e.kind, message: e.message })),
+    }),
+    'runs.evaluate': (i) => {
+      const run = store.runs.require(i.runId);
+      const ckpts = i.checkpointId !== undefined ? [store.checkpoints.require(i.checkpointId)] : store.checkpoints.listForRun(run.id);
+      if (ckpts.length === 0) throw new ApiError(409, `run ${run.id} has no checkpoint to evaluate yet`, 'runId');
+      for (const c of ckpts) if (c.runId !== run.id) throw new ApiError(400, `checkpoint ${c.id} belongs to run ${c.runId}, not ${run.id}`, 'checkpointId');
+      const jobs: number[] = [];
+      // Several checkpoints are evaluated one after another: each worker would compete for the same cores.
+      for (const c of ckpts) {
+        const start = () => service.evaluate(c.id, i.tasks, { datacompPath: i.datacompPath ?? null });
+        if (ckpts.length === 1) jobs.push(start().job.id);
+        else evalChain = evalChain.then(() => start().done);
+      }
+      return { jobs };
+    },
+
+    'evals.table': (i) => {
+      const rows = evalRows(i.runIds);
+      const ids = [...new Set(rows.map((r) => r.runId))];
+      return { rows, checkpoints: ids.flatMap((id) => store.checkpoints.listForRun(id).map(checkpointInfo)) };
+    },
+    'export.csv': (i) => {
+      const ids = i.runIds ?? store.runs.list({}).map((r) => r.id);
+      const chunks = i.kind === 'runs' ? runsCsv(store, { runIds: ids })
+        : i.kind === 'series' ? seriesCsv(store, { runIds: ids, keys: i.keys })
+          : i.kind === 'evals' ? evaluationsWideCsv(store, { runIds: ids }) : evaluationsLongCsv(store, { runIds: ids });
+      let content = '';
+      for (const c of chunks) content += c;
+      const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+      return { filename: `clipwb-${i.kind}-${stamp}.csv`, content };
+    },
+
+    'queue.status': () => queueStatus(app),
+    'queue.resume': () => { service.resumeQueue(); return queueStatus(app); },
+
+    'datasets.list': () => ({ datasets: store.datasets.list().map(datasetInfo) }),
+    'datasets.add': async (i) => {
+      const p = path.resolve(i.path);
+      if (!fs.existsSync(p) || !fs.statSync(p).isDirectory()) throw new ApiError(400, `path: ${p} is not an existing folder`, 'path');
+      const scan = await scanFolder(p, {});
+      const d = store.datasets.add({ name: i.name ?? path.basename(p), kind: 'folder', type: i.type, path: p, scan: { ...scan } as unknown as JsonObject });
+      return { dataset: datasetInfo(d) };
+    },
+    'datasets.scan': async (i) => {
+      const d = store.datasets.get(i.id);
+      if (!d) throw new ApiError(404, `dataset ${i.id} does not exist`, 'id');
+      const scan = await scanFolder(d.path, { count: i.count });
+      return { dataset: datasetInfo(store.datasets.update(d.id, { scan: { ...scan } as unknown as JsonObject })) };
+    },
+    'datasets.remove': (i) => { store.datasets.remove(i.id); return { ok: true as const }; },
+    'datasets.buildBuiltin': (i) => {
+      if (builtinBuilding) throw new ApiError(409, 'the built-in dataset is already being built', 'name');
+      builtinBuilding = true;
+      const push = (done: number, total: number, message: string, finished: boolean, error: string | null) =>
+        app.events.push({ type: 'dataset-build', name: i.name, done, total, message, finished, error });
+      push(0, 1, 'starting', false, null);
+      prepareBuiltin(`builtin:${i.name}`, app.dataDir, (p) => push(p.done, p.total, p.phase, false, null)).then((ds) => {
+        if (!store.datasets.list().some((d) => d.path === ds.dir)) {
+          store.datasets.add({ name: `${i.name} (train)`, kind: 'builtin', type: 'train', path: ds.dir, scan: { samples: ds.trainCount, dataSize: ds.dataSize, pattern: ds.trainPattern, vocab: ds.vocabDir, trainData: `builtin:${i.name}` } });
+          for (const [task, dir] of Object.entries(ds.evalDirs)) store.datasets.add({ name: `${i.name} (${task} test)`, kind: 'builtin', type: 'eval', path: dir, scan: { task, classes: ds.classnames.length } });
+        }
+        push(1, 1, `ready at ${ds.dir}`, true, null);
+      }, (err: Error) => push(0, 1, 'failed', true, err.message)).finally(() => { builtinBuilding = false; });
+      return { started: true as const };
+    },
+
+    'downloads.list': () => ({ downloads: app.downloads.list() }),
+    'downloads.start': async (i) => {
+      if (i.source === 'evalsets') return { ids: await app.downloads.startEvalsets(i.tasks) };
+      if (i.source === 'model') return { ids: [app.downloads.startModel(i.repo)] };
+      return { ids: [app.downloads.startUrl(i.url, i.dest, i.sha256)] };
+    },
+    'downloads.pause': async (i) => { await app.downloads.pause(i.id); return { ok: true as const }; },
+    'downloads.resume': (i) => { app.downloads.resume(i.id); return { ok: true as const }; },
+    'downloads.cancel': async (i) => { await app.downloads.cancel(i.id); return { ok: true as const }; },
+
+    'models.list': async () => {
+      const { models } = await listModels(app.dataDir);
+      return { models: models.map((m) => ({ repo: m.manifest.repo, dir: m.dir, format: m.manifest.weights.format, bytes: m.manifest.files.reduce((s, f) => s + f.size, 0), commit: m.manifest.commit, pulledAt: m.manifest.pulledAt })) };
+    },
+  };
+}
+
+function queueStatus(app: WorkbenchApp) {
+  return {
+    paused: app.service.isQueuePaused,
+    queued: app.store.runs.list({ statuses: ['queued'] }).map((r) => r.id),
+    running: app.service.activeRunIds(),
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * The API over Electron IPC: the preload script exposes `window.clipwb` through contextBridge, with
+ * the same call/subscribe shape; errors come back as { error } and are rebuilt here.
+ */
+import type { ApiClient, ApiErrorBody, ApiInput, ApiMethod, ApiOutput } from '../../src-main/api/contract';
+import type { ApiEvent } from '../../src-main/api/types';
+import { RemoteApiError } from './web-client';
+
+export interface PreloadBridge {
+  invoke(method: string, input: unknown): Promise<{ result?: unknown; error?: ApiErrorBody }>;
+  onEvents(listener: (events: ApiEvent[]) => void): () => void;
+  pickPath(o: { kind: 'folder' | 'file' | 'save'; title: string; defaultPath?: string; filters?: { name: string; extensions: string[] }[] }): Promise<string | null>;
+}
+
+export function createElectronClient(bridge: PreloadBridge): ApiClient {
+  return {
+    transport: 'electron',
+    async call<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>> {
+      const r = await bridge.invoke(method, input ?? {});
+      if (r.error) throw new RemoteApiError(r.error);
+      return r.result as ApiOutput<M>;
+    },
+    subscribe: (listener) => bridge.onEvents(listener),
+    pickPath: (o) => bridge.pickPath(o),
+  };
+}
