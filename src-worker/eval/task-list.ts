@@ -59,7 +59,8 @@ export type TaskSpec = z.infer<typeof taskSchema>;
 export type AggregateSpec = z.infer<typeof aggregateSchema>;
 export type TaskList = z.infer<typeof taskListSchema>;
 
-export const DEFAULT_TASK_LIST_PATH = fileURLToPath(new URL('../../resources/eval/tasks.json', import.meta.url));
+/** resources/eval/tasks.json beside the sources; a bundled app points CLIPWB_TASK_LIST at its copy. */
+export const DEFAULT_TASK_LIST_PATH = process.env.CLIPWB_TASK_LIST ?? fileURLToPath(new URL('../../resources/eval/tasks.json', import.meta.url));
 
 function describeIssues(error: z.ZodError, data: unknown): string {
   return error.issues
