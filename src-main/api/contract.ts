@@ -94,7 +94,7 @@ export interface ApiOutputs {
   'runs.pause': { ok: true };
   'runs.resume': { run: RunSummary };
   'runs.delete': { ok: true };
-  'runs.series': Series & { rawPoints: { x: number; y: number | null }[] };
+  'runs.series': Series & { rawPoints: { x: number; y: number | null; step?: number }[] };
   'runs.logs': { lines: LogLine[] };
   'runs.evaluate': { jobs: number[] };
   'evals.table': { rows: EvaluationRow[]; checkpoints: CheckpointInfo[] };

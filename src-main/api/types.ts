@@ -66,7 +66,7 @@ export interface LogLine {
   message: string;
 }
 
-export interface SeriesPoint { x: number; y: number | null; raw?: number | null }
+export interface SeriesPoint { x: number; y: number | null; raw?: number | null; /** The step of this point (zoom on time axes refetches by step). */ step?: number }
 
 export interface Series {
   runId: string;

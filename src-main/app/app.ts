@@ -4,6 +4,7 @@
  * adds behaviour of its own, so what one front end does the other does too.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { openStore, type Store } from '../store';
@@ -60,8 +61,10 @@ export class WorkbenchApp {
     let service: RunService | null = null;
     const monitor = new GpuMonitor({ env: o.env ?? process.env, runForPid: (pid) => service?.workerPids().get(pid) });
     await startMonitorAndWait(monitor);
+    // Without tfjs-node-gpu a run cannot compute on a GPU: schedule on the CPU instead of holding GPUs idle.
+    const gpuBackend = gpuBackendInstalled();
     service = new RunService({
-      store, dataDir, gpus: () => gpuStates(monitor), origin: 'app', autoStart: true, workerEnv: o.workerEnv,
+      store, dataDir, gpus: () => (gpuBackend ? gpuStates(monitor) : []), origin: 'app', autoStart: true, workerEnv: o.workerEnv,
       stallFactor: o.stallFactor, minStallMs: o.minStallMs,
     });
     const downloads = new DownloadsService(store, dataDir, new DownloadManager({ concurrency: 3 }));
@@ -129,6 +132,16 @@ export class WorkbenchApp {
     this.events.flush();
     this.events.close();
     this.store.close();
+  }
+}
+
+/** Whether @tensorflow/tfjs-node-gpu is installed (an optional dependency; `clipwb doctor` explains). */
+export function gpuBackendInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node-gpu');
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -117,8 +117,8 @@ export function createHandlers(app: WorkbenchApp): Handlers {
       const r = readSeries(store, { runId: i.runId, key: i.key, fromStep: i.fromStep, toStep: i.toStep, maxPoints: i.maxPoints, x: i.x, smoothing: i.smoothing, method: i.method, includeRaw: i.smoothing > 0 });
       return {
         runId: r.runId, key: r.key, x: r.x, sourceCount: r.pointsInRange,
-        points: r.points.map((p) => ({ x: p.x, y: finite(p.y), raw: finite(p.raw) })),
-        rawPoints: (r.rawLine ?? []).map((p) => ({ x: p.x, y: finite(p.raw) })),
+        points: r.points.map((p) => ({ x: p.x, y: finite(p.y), raw: finite(p.raw), step: p.step })),
+        rawPoints: (r.rawLine ?? []).map((p) => ({ x: p.x, y: finite(p.raw), step: p.step })),
       };
     },
     'runs.logs': (i) => ({

@@ -139,11 +139,11 @@ export class EventsRepo {
       params.push(...query.kinds);
     }
     const limit = Math.max(0, Math.floor(query.limit ?? 1000));
-    const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`;
-    return this.db
-      .prepare<(string | number)[], EventRow>(sql)
-      .all(...params)
-      .reverse()
-      .map((row) => this.fromRow(row));
+    // Without afterId: the newest `limit` events (a log tail). With afterId: the next `limit` after it,
+    // oldest first, so paging forward never skips a line.
+    const order = query.afterId !== undefined ? 'ASC' : 'DESC';
+    const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${order} LIMIT ${limit}`;
+    const rows = this.db.prepare<(string | number)[], EventRow>(sql).all(...params);
+    return (order === 'DESC' ? rows.reverse() : rows).map((row) => this.fromRow(row));
   }
 }

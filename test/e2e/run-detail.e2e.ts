@@ -1,0 +1,126 @@
+/**
+ * The run page against the real web mode and a real worker training a tiny run: the loss chart grows
+ * live, a checkpoint appears, one click evaluates it, and the evaluation lands in the table. Then the
+ * same page against the in-memory fake with a 1,000,000-point run: only decimated points reach the
+ * chart, and drag-to-zoom refetches the selected range at full resolution.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { RunSummary } from '../../src-main/api/types';
+import { apiOf, waitFor } from './helpers/api';
+import { launchBrowser, newPage, screenshot } from './helpers/browser';
+import { RENDERER_OUT } from './helpers/build';
+import { createRun, isOver, seedRuns } from './helpers/seed-runs';
+import { serveStatic, type StaticServer } from './helpers/static-server';
+
+const server = inject('clipwb');
+const call = apiOf(server);
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const chartCount = async (page: Page, title: string): Promise<number> =>
+  Number(await page.locator(`[data-chart="${title}"]`).getAttribute('data-source-count'));
+
+describe('run page, real training', () => {
+  let run: RunSummary;
+  let page: Page;
+
+  beforeAll(async () => {
+    // Watch a seed run that has not got far yet; if they are over (another file waited for them), start one.
+    const seeds = await seedRuns(server);
+    const fresh = await Promise.all([seeds.baseline, seeds.lowerLr].map((r) => call('runs.get', { id: r.id })));
+    run = fresh.find((r) => !isOver(r.status) && (r.progress === null || r.progress.step < r.progress.totalSteps / 2))
+      ?? (await createRun(call, 'e2e-live', { maxSteps: 40 }, ['e2e']));
+    ({ page } = await newPage(browser));
+  });
+  afterAll(async () => {
+    await page?.context().close();
+  });
+
+  it('draws the loss chart and adds points while the run trains', async () => {
+    await page.goto(`${server.url}#/runs/${encodeURIComponent(run.id)}`);
+    await page.getByRole('heading', { name: run.name }).waitFor();
+    const loss = page.locator('[data-chart="Loss"]');
+    await loss.waitFor({ timeout: 150_000 });
+    const first = await waitFor('the first loss points', async () => { const n = await chartCount(page, 'Loss'); return n > 0 ? n : null; }, 150_000, 250);
+    await screenshot(page, 'run-detail-live-1');
+    const later = await waitFor('more loss points', async () => { const n = await chartCount(page, 'Loss'); return n > first ? n : null; }, 90_000, 250);
+    await screenshot(page, 'run-detail-live-2');
+    expect(later).toBeGreaterThan(first);
+    expect(Number(await loss.getAttribute('data-drawn-points'))).toBeGreaterThan(0);
+    // The legend names the loss keys the run logs.
+    expect(await loss.locator('.legend-item').first().innerText()).toContain('loss');
+  });
+
+  it('shows a checkpoint, evaluates it with one click, and fills the evaluation table', async () => {
+    await page.getByRole('tab', { name: /Checkpoints/ }).click();
+    const row = page.locator('[data-testid="checkpoint-row"]').first();
+    await row.waitFor({ timeout: 150_000 });
+    const step = (await row.locator('td').nth(1).innerText()).trim();
+    await row.getByRole('button', { name: 'Evaluate' }).click();
+    const status = row.locator('[data-testid="eval-status"]');
+    await status.waitFor({ timeout: 30_000 });
+    await waitFor('the evaluation to finish', async () => {
+      const t = await status.innerText();
+      if (t.startsWith('failed')) throw new Error(`evaluation failed: ${t}`);
+      return t === 'done';
+    }, 180_000, 500);
+    await screenshot(page, 'run-detail-checkpoint-evaluated');
+
+    await page.getByRole('tab', { name: /Evaluations/ }).click();
+    const table = page.locator('[data-testid="eval-table"]');
+    await table.waitFor();
+    expect(await table.locator('thead').innerText()).toContain('fashion_mnist');
+    const rowForStep = table.locator('tbody tr').filter({ has: page.locator('td:nth-child(2)', { hasText: new RegExp(`^${step}$`) }) });
+    await rowForStep.first().waitFor();
+    expect(await rowForStep.first().innerText()).toMatch(/0\.\d+/);
+    await screenshot(page, 'run-detail-evaluations');
+    const detail = await call('runs.get', { id: run.id });
+    expect(detail.evaluations.some((e) => e.task === 'fashion_mnist' && String(e.step) === step)).toBe(true);
+  });
+});
+
+describe('run page, 1,000,000 points (in-memory fake API)', () => {
+  let statics: StaticServer;
+  let page: Page;
+  beforeAll(async () => {
+    statics = await serveStatic(RENDERER_OUT);
+    ({ page } = await newPage(browser));
+  });
+  afterAll(async () => {
+    await page?.context().close();
+    await statics?.close();
+  });
+
+  it('hands the chart about one point per pixel, and zooming refetches the range at full resolution', async () => {
+    await page.goto(`${statics.url}/index.html?fake&points=1000000#/runs/fake-long`);
+    const loss = page.locator('[data-chart="Loss"]');
+    await waitFor('the 1,000,000-point loss series', async () => (await chartCount(page, 'Loss')) === 1_000_000, 60_000, 250);
+    await waitFor('the chart to settle', async () => (await loss.getAttribute('data-loading')) === 'false', 30_000, 100);
+    const plotWidth = await loss.locator('canvas').evaluate((c) => c.clientWidth);
+    const drawn = Number(await loss.getAttribute('data-drawn-points'));
+    // Two keys (loss, contrastive_loss), each smoothed plus raw: at most 4 lines of ~plot-width points.
+    expect(drawn).toBeGreaterThan(0);
+    expect(drawn).toBeLessThanOrEqual(4 * (plotWidth + 1));
+    await screenshot(page, 'run-detail-1m-points');
+
+    const box = (await loss.locator('canvas').boundingBox())!;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.4, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, y, { steps: 5 });
+    await page.mouse.up();
+    const zoomed = await waitFor('the zoomed range', async () => { const n = await chartCount(page, 'Loss'); return n < 1_000_000 && n > 0 ? n : null; }, 30_000, 100);
+    expect(zoomed).toBeLessThan(200_000);
+    expect(await loss.getByRole('button', { name: 'Reset zoom' }).isVisible()).toBe(true);
+    await screenshot(page, 'run-detail-1m-zoomed');
+    await loss.locator('canvas').dblclick();
+    await waitFor('the full range again', async () => (await chartCount(page, 'Loss')) === 1_000_000, 30_000, 100);
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { sparklinePaths } from '../../../../src-renderer/charts/sparkline';
+import { xTickLabel } from '../../../../src-renderer/charts/axis';
+import { DEFAULT_CHART_SETTINGS, parseChartSettings } from '../../../../src-renderer/stores/chart-settings';
+
+describe('sparklinePaths', () => {
+  it('breaks the line at gaps instead of drawing zeros', () => {
+    const paths = sparklinePaths([10, 20, null, 30, 40], 40, 20, 100);
+    expect(paths).toHaveLength(2);
+    expect(paths[0]).toMatch(/^M0\.0,/);
+  });
+  it('scales to the given maximum and clamps above it', () => {
+    const [p] = sparklinePaths([0, 100, 200], 20, 12, 100);
+    expect(p).toBe('M0.0,11.0 L10.0,1.0 L20.0,1.0');
+  });
+  it('draws nothing without finite values and a tick for a single one', () => {
+    expect(sparklinePaths([null, Number.NaN], 10, 10)).toEqual([]);
+    expect(sparklinePaths([5], 10, 10)[0]).toMatch(/h1$/);
+  });
+});
+
+describe('x tick labels', () => {
+  it('labels steps compactly, relative time as durations', () => {
+    expect(xTickLabel(500, 'step')).toBe('500');
+    expect(xTickLabel(250_000, 'step')).toBe('250k');
+    expect(xTickLabel(1_500_000, 'step')).toBe('1.5M');
+    expect(xTickLabel(90_000, 'relative')).toBe('1m 30s');
+  });
+});
+
+describe('parseChartSettings', () => {
+  it('defaults to TensorBoard smoothing 0.6, linear y, steps', () => {
+    expect(parseChartSettings(null)).toEqual({ smoothing: 0.6, logY: false, xMode: 'step' });
+  });
+  it('keeps valid stored values and ignores broken or out-of-range ones', () => {
+    expect(parseChartSettings('{"smoothing":0.9,"logY":true,"xMode":"wall"}')).toEqual({ smoothing: 0.9, logY: true, xMode: 'wall' });
+    expect(parseChartSettings('{"smoothing":1.5,"logY":"yes","xMode":"epoch"}')).toEqual(DEFAULT_CHART_SETTINGS);
+    expect(parseChartSettings('not json')).toEqual(DEFAULT_CHART_SETTINGS);
+    expect(parseChartSettings('null')).toEqual(DEFAULT_CHART_SETTINGS);
+  });
+});
