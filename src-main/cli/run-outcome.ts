@@ -11,8 +11,10 @@ export function printRunOutcome(store: Store, run: Run): void {
     console.log('');
     console.log(formatEvalTable(evals.map((e) => ({ epoch: e.epoch, task: e.task, metric: e.metric, value: e.value }))));
   }
-  if (run.status === 'paused' || run.status === 'failed' || run.status === 'interrupted') {
-    if (run.resumable) console.log(`\nresume with: clipwb runs resume ${run.id}`);
+  if (run.status === 'paused' || run.status === 'failed' || run.status === 'interrupted' || run.status === 'cancelled') {
+    console.log(run.resumable
+      ? `\nresume with: clipwb runs resume ${run.id}`
+      : `\nrun it again with: clipwb runs resume ${run.id} (it has no checkpoint: it starts from step 0)`);
   }
 }
 

@@ -1,11 +1,12 @@
 /**
  * Follows a run in the terminal: its log lines, a progress bar (step/total, samples/s, ETA), and
- * Ctrl-C handling: the first pauses (checkpoint, resumable), the second cancels, the third kills.
+ * Ctrl-C (or SIGTERM) handling: the first pauses (checkpoint, resumable), the second cancels, the third kills.
  */
 import type { RunService } from '../runs/service';
 import type { Run } from '../store';
 import type { ApiEvent } from '../api/types';
 import { createProgressBar } from './progress';
+import { isLiveStatus } from '../runs/recovery';
 
 export async function watchRun(service: RunService, runId: string, opts: { quiet?: boolean } = {}): Promise<Run> {
   const bar = createProgressBar('train', { intervalMs: 30_000 });
@@ -23,6 +24,8 @@ export async function watchRun(service: RunService, runId: string, opts: { quiet
     }
   };
   process.on('SIGINT', onSigint);
+  // `kill`, a logout or a service manager: stop the same way, so the run stays resumable.
+  process.on('SIGTERM', onSigint);
   const onEvent = (e: ApiEvent) => {
     if (e.type === 'log' && e.line.runId === runId && !opts.quiet && e.line.kind !== 'notification') {
       const line = `${e.line.level === 'info' ? '' : `${e.line.level.toUpperCase()}: `}${e.line.message}`;
@@ -41,6 +44,7 @@ export async function watchRun(service: RunService, runId: string, opts: { quiet
     bar.done();
     service.off('event', onEvent);
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
   }
 }
 
@@ -51,6 +55,7 @@ export async function startWhenFree(service: RunService, runId: string): Promise
     const r = service.startRun(runId);
     if (r.started) return;
     const run = service.store.runs.require(runId);
+    if (isLiveStatus(run.status)) throw new Error(`run ${runId} was started by another workbench process (the app, or another clipwb); follow it there, or with clipwb runs show ${runId}`);
     if (run.status !== 'queued') throw new Error(run.error ?? r.reason ?? `run is ${run.status}`);
     if (r.reason !== lastReason) console.error(r.reason);
     lastReason = r.reason ?? '';

@@ -37,6 +37,8 @@ export interface LaunchHandlers {
 }
 
 const STDERR_LINES = 40;
+/** A worker printing a megabyte without a newline must not grow the tail without bound. */
+const MAX_LINE = 4000;
 
 export class WorkerGroup {
   readonly workers: { rank: number; child: ChildProcess; stderr: string[]; exited: boolean }[] = [];
@@ -54,19 +56,21 @@ export class WorkerGroup {
         ...(this.distDir ? distEnv({ dir: this.distDir, rank, worldSize: k, runId: launchId }) : {}),
         ...spec.env,
       };
-      const child = fork(entry.file, [], { execArgv: entry.execArgv, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      // Detached: a worker gets its own process group, so Ctrl-C in the terminal reaches only clipwb,
+      // which pauses the run (checkpoint) instead of the workers dying of SIGINT mid-step.
+      const child = fork(entry.file, [], { execArgv: entry.execArgv, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
       const w = { rank, child, stderr: [] as string[], exited: false };
       this.workers.push(w);
-      let partial = '';
-      const keep = (chunk: Buffer) => {
-        const text = partial + chunk.toString('utf8');
-        const lines = text.split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) if (line.trim()) w.stderr.push(line);
+      // stdout and stderr each have their own unfinished last line.
+      const partial = { out: '', err: '' };
+      const keep = (which: 'out' | 'err') => (chunk: Buffer) => {
+        const lines = (partial[which] + chunk.toString('utf8')).split('\n');
+        partial[which] = (lines.pop() ?? '').slice(-MAX_LINE);
+        for (const line of lines) if (line.trim()) w.stderr.push(line.slice(0, MAX_LINE));
         if (w.stderr.length > STDERR_LINES) w.stderr.splice(0, w.stderr.length - STDERR_LINES);
       };
-      child.stderr?.on('data', keep);
-      child.stdout?.on('data', keep);
+      child.stderr?.on('data', keep('err'));
+      child.stdout?.on('data', keep('out'));
       child.on('message', (raw) => {
         let msg: WorkerToMain;
         try {
@@ -77,13 +81,21 @@ export class WorkerGroup {
         }
         handlers.onMessage(rank, msg);
       });
-      child.on('exit', (code, signal) => {
+      const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (w.exited) return;
         w.exited = true;
-        if (partial.trim()) w.stderr.push(partial);
+        for (const rest of [partial.out, partial.err]) if (rest.trim()) w.stderr.push(rest);
         if (this.workers.every((x) => x.exited)) this.cleanup();
         handlers.onExit({ rank, code, signal, stderrTail: [...w.stderr] });
+      };
+      // 'close', not 'exit': it comes once stdout and stderr are drained, so the last lines of a crash
+      // (a stack trace) are in the tail.
+      child.on('close', finish);
+      child.on('error', (err) => {
+        w.stderr.push(`spawn error: ${err.message}`);
+        // A process that never started emits no 'close'.
+        if (child.pid === undefined) finish(null, null);
       });
-      child.on('error', (err) => w.stderr.push(`spawn error: ${err.message}`));
       child.send({ type: 'start', job: spec.job } satisfies MainToWorker);
     });
   }

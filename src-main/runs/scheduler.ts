@@ -54,6 +54,9 @@ export function decide(req: ScheduleRequest, s: SchedulerState): ScheduleDecisio
   };
   if (req.devices.length === 1 && req.devices[0] === 'cpu') return cpu();
   if (req.devices.length > 0) {
+    if (req.devices.includes('cpu')) return { kind: 'error', reason: `devices: "cpu" cannot be combined with GPUs (${req.devices.join(', ')}); give either cpu or GPU indices` };
+    const twice = req.devices.find((d, i) => req.devices.indexOf(d) !== i);
+    if (twice !== undefined) return { kind: 'error', reason: `devices: GPU "${twice}" is listed twice; each worker process needs its own GPU` };
     const chosen: GpuState[] = [];
     for (const d of req.devices) {
       const g = s.gpus.find((x) => String(x.index) === d || x.uuid === d);

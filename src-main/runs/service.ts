@@ -2,19 +2,30 @@
  * The run service: creates runs from validated configs, queues them, starts them on free devices,
  * records everything their workers report, and handles the ways runs end (finished, cancelled, paused,
  * failed, stalled, interrupted). The CLI and the app use the same service on the same store, so every
- * run the user makes is in one place.
+ * run the user makes is in one place; a run supervised by one of them can be paused or cancelled from
+ * the other (control.ts).
  */
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Store, type Run, type RunStatus, type JsonObject, appendMetrics, supersedeMetricsAfter } from '../store';
+import { type Store, type Run, type RunStatus, type JsonObject, type Checkpoint, appendMetrics, supersedeMetricsAfter } from '../store';
 import { dataLayout } from '../paths';
 import { ConfigError, parseTrainArgs, toCommandLine, validateTrainConfig, type TrainConfig } from '../../src-worker/train/config';
 import type { Job, WorkerToMain } from '../../src-worker/protocol';
 import type { ApiEvent, RunSummary } from '../api/types';
 import { WorkerGroup, type WorkerExit } from './launcher';
-import { decide, type GpuState } from './scheduler';
-import { runSummary, type LiveProgress } from './summary';
+import { decide, type GpuState, type SchedulerState } from './scheduler';
+import { runSummary } from './summary';
+import { newActiveRun, recordProgress, runOutcome, stallReport, describeExit, type ActiveRun } from './active-run';
+import { defaultRunName } from './run-name';
+import { absolutizeConfigPaths } from './config-paths';
+import { adoptCheckpointsOnDisk, checkpointFilesExist, reviveCheckpoint, usableCheckpoint } from './checkpoint-files';
+import { hasLiveWorker, isLiveStatus, LIVE_STATUSES, markInterrupted } from './recovery';
+import { latestEventId, readControl, requestControl } from './control';
+import { EvalJobs, checkEvalTasks, evalJobSpec, evalOptionsForRun, type EvalJobInfo, type EvalOptions, type EvalOwner } from './eval-jobs';
+
+export { defaultRunName } from './run-name';
+export type { EvalJobInfo, EvalOptions } from './eval-jobs';
 
 export interface RunServiceOptions {
   store: Store;
@@ -26,10 +37,16 @@ export interface RunServiceOptions {
   /** A run is stalled after this many median step times without a message (at least minStallMs). */
   stallFactor?: number;
   minStallMs?: number;
+  /** Silence allowed before the first step (backend start, CUDA JIT compilation, data set-up). */
+  startupStallMs?: number;
   /** A failure this soon after start counts as fast; 3 in a row pause the queue. */
   fastFailureMs?: number;
   /** Grace periods of a cancel: the worker's own stop, then SIGTERM, then SIGKILL. */
   cancelGraceMs?: number;
+  /** How often queued runs, stalls, requests from other processes and orphaned runs are checked. */
+  tickMs?: number;
+  /** How long a run of another process may show no live worker before it counts as interrupted. */
+  orphanGraceMs?: number;
   /** Start queued runs automatically (the CLI starts its own run explicitly). */
   autoStart?: boolean;
   origin?: 'app' | 'cli';
@@ -45,79 +62,65 @@ export interface CreateRunInput {
   notes?: string;
 }
 
-interface ActiveRun {
-  runId: string;
-  group: WorkerGroup;
-  startedAt: number;
-  ready: Set<number>;
-  lastMessageAt: number;
-  stepTimes: number[];
-  lastStep: number;
-  lastStepAt: number;
-  stalled: boolean;
-  stopMode: 'cancel' | 'pause' | null;
-  done: Record<string, unknown> | null;
-  error: { rank: number; message: string; field?: string } | null;
-  exits: WorkerExit[];
-  progress: LiveProgress | null;
-  lastProgressEmit: number;
-  killTimers: NodeJS.Timeout[];
-}
+/** What a stop request did: done here, asked of the process that supervises the run, or nothing to do. */
+export type StopOutcome = 'stopping' | 'requested' | 'cancelled' | 'nothing';
 
-export interface EvalJobInfo {
-  id: number;
-  checkpointId: number | null;
-  runId: string | null;
-  tasks: string[];
-  status: 'running' | 'done' | 'failed';
-  error: string | null;
-  /** The worker's summary (results file, outcomes, average) once done. */
-  summary: Record<string, unknown> | null;
-}
-
-export interface EvalOptions {
-  datacompPath?: string | null;
-  resultsDir?: string;
-  batchSize?: number;
-  backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-  /** For weights without a sidecar. */
-  model?: string | null;
-  vocab?: string | null;
-  devices?: string[];
-}
+const RESUMABLE_STATUSES: readonly RunStatus[] = ['paused', 'failed', 'interrupted', 'cancelled', 'stalled'];
 
 export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
   private readonly active = new Map<string, ActiveRun>();
-  private readonly evalJobs = new Map<number, EvalJobInfo & { group: WorkerGroup }>();
-  private nextEvalId = 1;
+  private readonly evals: EvalJobs;
   private fastFailures = 0;
   private queuePaused = false;
+  private closing = false;
+  private closed = false;
+  private closePromise: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly waiters = new Map<string, ((run: Run) => void)[]>();
+  /** Runs of other processes with no live worker: since when (they get a grace period). */
+  private readonly orphanSince = new Map<string, number>();
   readonly store: Store;
 
   constructor(private readonly o: RunServiceOptions) {
     super();
     this.store = o.store;
-    this.recoverInterrupted();
-    this.timer = setInterval(() => this.tick(), 2000);
+    this.evals = new EvalJobs({
+      cudaCacheDir: dataLayout(o.dataDir).cudaCache,
+      workerEnv: o.workerEnv,
+      devicesFor: (requested) => this.evalDevices(requested),
+      record: (owner, msg) => this.guard(owner.runId, () => this.recordEvaluation(owner.runId, msg, owner.checkpointId)),
+      log: (runId, level, message) => this.addEvent(runId, level, 'eval', message),
+      notify: (level, title, body, runId) => this.notify(level, title, body, runId),
+      emit: (event) => this.emit('event', event),
+      canStart: () => !this.closing,
+      closed: () => this.closed,
+    });
+    this.recoverOnStart();
+    this.timer = setInterval(() => this.tick(), o.tickMs ?? 2000);
     this.timer.unref();
   }
 
   // ---------------------------------------------------------------- runs
 
+  /** Validates a config as createRun would store it (paths made absolute). */
   validate(config: Record<string, unknown> | string[]): { config: TrainConfig; warnings: string[]; command: string } {
     const v = Array.isArray(config) ? parseTrainArgs(config) : validateTrainConfig(config);
-    return { ...v, command: toCommandLine(v.config) };
+    const absolute = absolutizeConfigPaths(v.config);
+    return { config: absolute, warnings: v.warnings, command: toCommandLine(absolute) };
   }
 
   createRun(input: CreateRunInput): Run {
-    const { config, warnings } = this.validate(input.config);
+    this.assertOpen();
+    const validated = this.validate(input.config);
+    if (validated.config.resume) {
+      throw new ConfigError('resume', 'continues an existing run and cannot create a new one', 'Resume the run instead (clipwb runs resume RUN_ID, or Resume in the app); to start from its weights use --init-checkpoint');
+    }
+    const config = validated.config;
     const name = input.name ?? config.name ?? defaultRunName(config);
     const run = this.store.runs.create({ name, config: { ...config } as unknown as JsonObject, status: 'queued', tags: input.tags ?? [], notes: input.notes ?? '', origin: this.o.origin ?? 'app' });
     const outDir = config.logs ? path.join(config.logs, run.id) : dataLayout(this.o.dataDir).runDir(run.id);
     const updated = this.store.runs.update(run.id, { outDir });
-    for (const w of warnings) this.addEvent(run.id, 'warn', 'config', w);
+    for (const w of validated.warnings) this.addEvent(run.id, 'warn', 'config', w);
     this.emitRun(updated.id);
     if (this.o.autoStart ?? true) setImmediate(() => this.tick());
     return updated;
@@ -125,50 +128,110 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
 
   /** Starts a queued run now if its devices are free; returns why not otherwise. */
   startRun(runId: string): { started: boolean; reason: string | null } {
+    this.assertOpen();
     const run = this.store.runs.require(runId);
     if (run.status !== 'queued') return { started: false, reason: `run is ${run.status}, not queued` };
     return this.tryStart(run);
   }
 
-  cancel(runId: string): void {
+  /**
+   * Cancels a run: a queued or paused one at once; a running one gracefully (the worker stops after its
+   * step), then SIGTERM, then SIGKILL if it does not stop. A run another process supervises is asked
+   * through the store.
+   */
+  cancel(runId: string): StopOutcome {
     const a = this.active.get(runId);
-    if (!a) {
-      const run = this.store.runs.require(runId);
-      if (run.status === 'queued' || run.status === 'paused' || run.status === 'interrupted') this.setStatus(runId, 'cancelled');
-      return;
+    if (a) {
+      if (a.stopMode === 'cancel') return 'stopping';
+      a.stopMode = 'cancel';
+      a.group.send({ type: 'stop', mode: 'cancel' });
+      this.addEvent(runId, 'info', 'cancel', 'cancelling: the worker stops after its current step');
+      const grace = this.o.cancelGraceMs ?? 10_000;
+      a.killTimers.push(
+        setTimeout(() => { if (a.group.alive) { this.addEvent(runId, 'warn', 'cancel', `the worker did not stop within ${grace / 1000} s; sending SIGTERM`); a.group.kill('SIGTERM'); } }, grace),
+        setTimeout(() => a.group.kill('SIGKILL'), grace * 1.5),
+      );
+      return 'stopping';
     }
-    a.stopMode = 'cancel';
-    a.group.send({ type: 'stop', mode: 'cancel' });
-    const grace = this.o.cancelGraceMs ?? 10_000;
-    a.killTimers.push(setTimeout(() => a.group.kill('SIGTERM'), grace), setTimeout(() => a.group.kill('SIGKILL'), grace * 1.5));
+    const run = this.store.runs.require(runId);
+    if (isLiveStatus(run.status)) {
+      if (hasLiveWorker(run)) {
+        requestControl(this.store, runId, 'cancel');
+        return 'requested';
+      }
+      // Nobody runs it any more; recovery would call it interrupted, the user wants it cancelled.
+      return this.setStatusIf(runId, [run.status], 'cancelled') ? 'cancelled' : 'nothing';
+    }
+    if (run.status === 'queued' || run.status === 'paused' || run.status === 'interrupted') {
+      return this.setStatusIf(runId, [run.status], 'cancelled') ? 'cancelled' : 'nothing';
+    }
+    return 'nothing';
   }
 
-  /** Pause = write a checkpoint at the next step, then stop; resume continues from it. */
-  pause(runId: string): void {
+  /** Pause = write a checkpoint after the current step, then stop; resume continues from it. */
+  pause(runId: string): StopOutcome {
     const a = this.active.get(runId);
-    if (!a) throw new Error(`run ${runId} is not running`);
-    a.stopMode = 'pause';
-    a.group.send({ type: 'stop', mode: 'pause' });
+    if (a) {
+      if (a.stopMode === 'cancel') throw new Error(`run ${runId} is being cancelled; it cannot pause`);
+      if (a.stopMode === 'pause') return 'stopping';
+      a.stopMode = 'pause';
+      a.group.send({ type: 'stop', mode: 'pause' });
+      this.addEvent(runId, 'info', 'pause', 'pausing: a checkpoint is written after the current step');
+      return 'stopping';
+    }
+    const run = this.store.runs.require(runId);
+    if (isLiveStatus(run.status) && hasLiveWorker(run)) {
+      requestControl(this.store, runId, 'pause');
+      return 'requested';
+    }
+    throw new Error(`run ${runId} is ${run.status}; only a running run can pause`);
   }
 
-  checkpointNow(runId: string): void {
+  checkpointNow(runId: string): StopOutcome {
     const a = this.active.get(runId);
-    if (!a) throw new Error(`run ${runId} is not running`);
-    a.group.send({ type: 'checkpoint-now' });
+    if (a) {
+      a.group.send({ type: 'checkpoint-now' });
+      return 'stopping';
+    }
+    const run = this.store.runs.require(runId);
+    if (isLiveStatus(run.status) && hasLiveWorker(run)) {
+      requestControl(this.store, runId, 'checkpoint');
+      return 'requested';
+    }
+    throw new Error(`run ${runId} is ${run.status}; only a running run can write a checkpoint now`);
   }
 
-  /** Queues a paused, failed, stalled or interrupted run again; it continues from its last checkpoint. */
+  /**
+   * Queues a paused, failed, stalled, cancelled or interrupted run again. It continues from its newest
+   * checkpoint whose files are still on disk; metric points past that checkpoint's step are superseded
+   * (no zig-zag curves). Without a usable checkpoint it starts again from step 0, and says so.
+   */
   resume(runId: string): Run {
+    this.assertOpen();
     const run = this.store.runs.require(runId);
     if (this.active.has(runId)) throw new Error(`run ${runId} is still running`);
-    if (!['paused', 'failed', 'interrupted', 'cancelled', 'stalled'].includes(run.status)) throw new Error(`run ${runId} is ${run.status}; only paused, failed, cancelled or interrupted runs resume`);
-    const ckpt = this.store.checkpoints.latestForRun(runId);
-    if (!ckpt) throw new Error(`run ${runId} has no checkpoint to resume from; start it again instead`);
-    supersedeMetricsAfter(this.store, runId, ckpt.step);
-    this.store.runs.update(runId, { error: null });
+    if (isLiveStatus(run.status) && hasLiveWorker(run)) {
+      throw new Error(`run ${runId} is ${run.status} in another workbench process (worker pids ${run.pids.join(', ')}); pause or cancel it first`);
+    }
+    if (run.status === 'queued') return run;
+    if (!RESUMABLE_STATUSES.includes(run.status) && !isLiveStatus(run.status)) {
+      throw new Error(`run ${runId} is ${run.status}; only paused, failed, stalled, cancelled or interrupted runs resume`);
+    }
+    adoptCheckpointsOnDisk(this.store, run);
+    const recorded = this.store.checkpoints.listForRun(runId).length;
+    const ckpt = usableCheckpoint(this.store, runId);
+    if (ckpt) {
+      supersedeMetricsAfter(this.store, runId, ckpt.step);
+      this.addEvent(runId, 'info', 'resume', `resuming from ${ckpt.path} (step ${ckpt.step})`);
+    } else {
+      supersedeMetricsAfter(this.store, runId, 0);
+      this.addEvent(runId, 'warn', 'resume', recorded > 0
+        ? `the ${recorded} checkpoint(s) of this run are no longer on disk (was ${run.outDir ?? 'its folder'} deleted or moved?); starting again from step 0`
+        : 'this run has no checkpoint; starting again from step 0');
+    }
+    this.store.runs.update(runId, { error: null, pids: [] });
     this.setStatus(runId, 'queued');
-    this.addEvent(runId, 'info', 'resume', `resuming from ${ckpt.path} (step ${ckpt.step})`);
-    setImmediate(() => this.tick());
+    if (this.o.autoStart ?? true) setImmediate(() => this.tick());
     return this.store.runs.require(runId);
   }
 
@@ -185,7 +248,10 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
     return runSummary(this.store, this.store.runs.require(runId), this.active.get(runId)?.progress ?? null);
   }
 
-  /** Resolves when the run reaches a status in which it holds no process. */
+  /**
+   * Resolves when the run reaches a status in which this process holds no worker of it (a queued run:
+   * once it has run).
+   */
   waitForRun(runId: string): Promise<Run> {
     const run = this.store.runs.require(runId);
     if (!this.active.has(runId) && run.status !== 'queued' && run.status !== 'starting') return Promise.resolve(run);
@@ -198,9 +264,11 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
 
   activeRunIds(): string[] { return [...this.active.keys()]; }
 
+  /** Worker PIDs of this process's runs and evaluations, with the run they belong to ('evaluation' for a file outside the store). */
   workerPids(): Map<number, string> {
     const out = new Map<number, string>();
     for (const a of this.active.values()) for (const pid of a.group.pids) out.set(pid, a.runId);
+    for (const [pid, runId] of this.evals.pids()) out.set(pid, runId ?? 'evaluation');
     return out;
   }
 
@@ -208,133 +276,153 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
 
   /** Evaluates a checkpoint of a run in a worker process; results go to the store as they arrive. */
   evaluate(checkpointId: number, tasks: string[], options: EvalOptions = {}): { job: EvalJobInfo; done: Promise<EvalJobInfo> } {
-    const ckpt = this.store.checkpoints.require(checkpointId);
+    const ckpt = this.requireCheckpointOnDisk(checkpointId);
     const run = this.store.runs.require(ckpt.runId);
-    const config = run.config as Partial<TrainConfig>;
-    return this.evaluatePath(ckpt.path, tasks, {
-      ...options,
-      datacompPath: options.datacompPath ?? config.datacompPath ?? null,
-      resultsDir: options.resultsDir ?? run.outDir ?? path.dirname(path.dirname(ckpt.path)),
-    }, { checkpointId, runId: run.id, runName: run.name });
+    return this.evaluatePath(ckpt.path, tasks, evalOptionsForRun(run, ckpt, options), { checkpointId, runId: run.id, runName: run.name });
+  }
+
+  /** Evaluates every checkpoint of a run that is still on disk, one after the other. */
+  evaluateRun(runId: string, tasks: string[], options: EvalOptions = {}): { jobs: EvalJobInfo[]; done: Promise<EvalJobInfo[]> } {
+    this.assertOpen();
+    const run = this.store.runs.require(runId);
+    checkEvalTasks(tasks);
+    const ckpts = this.store.checkpoints.listForRun(runId).filter((c) => {
+      if (c.fileDeletedAt !== null) return false;
+      if (checkpointFilesExist(c.path)) return true;
+      this.store.checkpoints.markFileDeleted(c.id);
+      return false;
+    });
+    if (ckpts.length === 0) throw new Error(`run ${run.name} (${runId}) has no checkpoint on disk to evaluate`);
+    const created = ckpts.map((c) => this.evals.create(evalJobSpec(this.o.dataDir, c.path, tasks, evalOptionsForRun(run, c, options)), options.devices ?? [], { checkpointId: c.id, runId, runName: run.name }));
+    const done = (async () => {
+      const results: EvalJobInfo[] = [];
+      for (const c of created) results.push(await c.start());
+      return results;
+    })();
+    return { jobs: created.map((c) => ({ ...c.info })), done };
   }
 
   /**
    * Evaluates any checkpoint file (also one the store does not know, e.g. an open_clip export; then the
    * results go to the results file only).
    */
-  evaluatePath(checkpointPath: string, tasks: string[], options: EvalOptions = {}, owner?: { checkpointId: number; runId: string; runName: string }): { job: EvalJobInfo; done: Promise<EvalJobInfo> } {
-    if (tasks.length === 0) throw new ConfigError('tasks', 'no evaluation task given', 'Choose at least one task, e.g. fashion_mnist or imagenet1k,mscoco');
-    const job: Job = {
-      kind: 'eval', checkpoint: checkpointPath, tasks, dataDir: this.o.dataDir,
-      datacompPath: options.datacompPath ?? null,
-      resultsDir: options.resultsDir ?? path.dirname(path.dirname(path.resolve(checkpointPath))),
-      batchSize: options.batchSize ?? 256, backend: options.backend ?? 'auto', model: options.model ?? null, vocab: options.vocab ?? null,
-    };
-    const id = this.nextEvalId++;
-    const info: EvalJobInfo = { id, checkpointId: owner?.checkpointId ?? null, runId: owner?.runId ?? null, tasks, status: 'running', error: null, summary: null };
-    let resolveDone!: (j: EvalJobInfo) => void;
-    const done = new Promise<EvalJobInfo>((r) => { resolveDone = r; });
-    const decision = decide({ nproc: 1, devices: options.devices ?? [] }, this.schedulerState(0));
-    const devices = decision.kind === 'start' ? decision.devices : [{ kind: 'cpu' as const }];
-    const group = new WorkerGroup({ job, devices, cudaCacheDir: dataLayout(this.o.dataDir).cudaCache, env: this.o.workerEnv }, {
-      onMessage: (_rank, msg) => {
-        if (msg.type === 'eval') {
-          if (owner) this.recordEvaluation(owner.runId, msg, owner.checkpointId);
-        } else if (msg.type === 'progress') {
-          this.emit('event', { type: 'eval-job', job: { ...info }, done: msg.done ?? 0, total: msg.total ?? 0, message: msg.message ?? '' });
-        } else if (msg.type === 'log') {
-          if (owner) this.addEvent(owner.runId, msg.level, 'eval', msg.message);
-          this.emit('event', { type: 'eval-job', job: { ...info }, done: 0, total: 0, message: msg.message });
-        } else if (msg.type === 'error') {
-          info.error = msg.message;
-        } else if (msg.type === 'done') {
-          info.summary = msg.summary;
-        }
-      },
-      onProtocolError: (_rank, err) => { info.error = err.message; group.kill('SIGKILL'); },
-      onExit: (exit) => {
-        info.status = exit.code === 0 && !info.error ? 'done' : 'failed';
-        if (info.status === 'failed' && !info.error) info.error = `evaluation worker exited with ${exit.signal ?? `code ${exit.code}`}: ${exit.stderrTail.slice(-5).join(' | ')}`;
-        this.evalJobs.delete(id);
-        const what = `${owner?.runName ?? path.basename(checkpointPath)}: ${tasks.join(', ')}`;
-        this.notify(info.status === 'done' ? 'info' : 'error', info.status === 'done' ? 'Evaluation finished' : 'Evaluation failed',
-          info.status === 'done' ? what : `${what}: ${info.error ?? ''}`, owner?.runId);
-        this.emit('event', { type: 'eval-job', job: { ...info }, done: 1, total: 1, message: info.status });
-        resolveDone({ ...info });
-      },
-    });
-    this.evalJobs.set(id, { ...info, group });
-    return { job: info, done };
+  evaluatePath(checkpointPath: string, tasks: string[], options: EvalOptions = {}, owner?: EvalOwner): { job: EvalJobInfo; done: Promise<EvalJobInfo> } {
+    this.assertOpen();
+    checkEvalTasks(tasks);
+    if (!fs.existsSync(checkpointPath)) throw new ConfigError('checkpoint', `${checkpointPath} does not exist`, 'Give a checkpoint .json sidecar, a .safetensors file or a run folder');
+    if (options.devices && options.devices.length > 0) {
+      const d = decide({ nproc: 1, devices: options.devices }, this.schedulerState());
+      if (d.kind === 'error') throw new ConfigError('devices', d.reason);
+    }
+    const { info, start } = this.evals.create(evalJobSpec(this.o.dataDir, checkpointPath, tasks, options), options.devices ?? [], owner ?? null);
+    const done = start();
+    return { job: { ...info }, done };
   }
 
-  // ---------------------------------------------------------------- internals
+  private requireCheckpointOnDisk(checkpointId: number): Checkpoint {
+    const ckpt = this.store.checkpoints.require(checkpointId);
+    if (!checkpointFilesExist(ckpt.path)) {
+      if (ckpt.fileDeletedAt === null) this.store.checkpoints.markFileDeleted(ckpt.id);
+      throw new Error(`checkpoint #${checkpointId} (${ckpt.path}) is no longer on disk, or is incomplete; its recorded evaluations stay`);
+    }
+    return ckpt;
+  }
+
+  private evalDevices(requested: string[]) {
+    const d = decide({ nproc: 1, devices: requested }, { ...this.schedulerState(), cpuRuns: 0 });
+    return d.kind === 'start' ? { devices: d.devices, labels: d.labels } : { devices: [{ kind: 'cpu' as const }], labels: ['cpu'] };
+  }
+
+  // ---------------------------------------------------------------- scheduling
 
   private tick(): void {
-    for (const [, a] of this.active) this.checkStall(a);
-    if (this.queuePaused || !(this.o.autoStart ?? true)) return;
-    const queued = this.store.runs.list({ statuses: ['queued'] }).sort((x, y) => x.createdAt - y.createdAt);
-    for (const run of queued) {
-      if (this.o.origin && run.origin !== this.o.origin && !this.ownedElsewhereIsDead(run)) continue;
-      this.tryStart(run);
+    if (this.closing) return;
+    try {
+      for (const a of [...this.active.values()]) {
+        this.applyControlRequests(a);
+        this.checkStall(a);
+      }
+      this.watchOrphans();
+      if (this.queuePaused || !(this.o.autoStart ?? true)) return;
+      const queued = this.store.runs.list({ statuses: ['queued'] }).sort((x, y) => x.createdAt - y.createdAt);
+      for (const run of queued) {
+        // A run queued by the other front end is started by it (or by the user, with startRun).
+        if (this.o.origin && run.origin !== this.o.origin) continue;
+        this.tryStart(run);
+      }
+    } catch (err) {
+      this.internalError(null, err);
     }
   }
 
-  /** A queued run made by the other front end (CLI vs app) is started by that front end. */
-  private ownedElsewhereIsDead(_run: Run): boolean {
-    return true;
-  }
-
-  private schedulerState(extraCpuRuns: number) {
-    let cpuRuns = extraCpuRuns;
+  private schedulerState(): SchedulerState {
+    let cpuRuns = 0;
     const allocated = new Set<number>();
-    for (const a of this.active.values()) {
-      const run = this.store.runs.get(a.runId);
-      for (const d of run?.devices ?? []) {
-        if (d === 'cpu') cpuRuns++;
-        else if (d.startsWith('gpu:')) allocated.add(Number(d.slice(4)));
-      }
+    // Evaluations hold their GPU, but not a CPU slot: they are short and the user asked for them.
+    for (const d of [...this.active.values()].flatMap((a) => a.devices)) if (d === 'cpu') cpuRuns++;
+    for (const d of [...[...this.active.values()].flatMap((a) => a.devices), ...this.evals.deviceLabels()]) {
+      if (d.startsWith('gpu:')) allocated.add(Number(d.slice(4)));
     }
     return { gpus: this.o.gpus?.() ?? [], allocated, ourPids: new Set(this.workerPids().keys()), cpuRuns, cpuSlots: this.o.cpuSlots ?? 1 };
   }
 
   private tryStart(run: Run): { started: boolean; reason: string | null } {
+    if (this.closing) return { started: false, reason: 'the workbench is closing' };
     const config = run.config as unknown as TrainConfig;
-    const decision = decide({ nproc: config.nproc ?? 1, devices: config.devices ?? [] }, this.schedulerState(0));
+    const decision = decide({ nproc: config.nproc ?? 1, devices: config.devices ?? [] }, this.schedulerState());
     if (decision.kind === 'wait') return { started: false, reason: decision.reason };
     if (decision.kind === 'error') {
-      this.store.runs.update(run.id, { error: decision.reason });
-      this.setStatus(run.id, 'failed');
+      if (this.setStatusIf(run.id, ['queued'], 'failed', decision.reason)) this.notify('error', 'Run failed', `${run.name}: ${decision.reason}`, run.id);
       return { started: false, reason: decision.reason };
     }
-    const latest = this.store.checkpoints.latestForRun(run.id);
-    const outDir = run.outDir ?? dataLayout(this.o.dataDir).runDir(run.id);
-    fs.mkdirSync(outDir, { recursive: true });
-    const job: Job = { kind: 'train', runId: run.id, outDir, dataDir: this.o.dataDir, config: run.config as Record<string, unknown>, resumeFrom: latest?.path ?? null };
-    this.store.runs.update(run.id, { devices: decision.labels });
-    this.setStatus(run.id, 'starting');
-    const a: ActiveRun = {
-      runId: run.id, group: undefined as unknown as WorkerGroup, startedAt: Date.now(), ready: new Set(), lastMessageAt: Date.now(),
-      stepTimes: [], lastStep: -1, lastStepAt: 0, stalled: false, stopMode: null, done: null, error: null, exits: [], progress: null,
-      lastProgressEmit: 0, killTimers: [],
-    };
-    this.active.set(run.id, a);
-    a.group = new WorkerGroup({ job, devices: decision.devices, cudaCacheDir: dataLayout(this.o.dataDir).cudaCache, env: this.o.workerEnv }, {
-      onMessage: (rank, msg) => this.onMessage(a, rank, msg),
-      onProtocolError: (rank, err) => {
-        a.error = { rank, message: err.message };
-        a.group.kill('SIGKILL');
-      },
-      onExit: (exit) => this.onExit(a, exit),
+    // Claim the run in one transaction: the app and a CLI on the same store never both start it.
+    const claimed = this.store.transaction(() => {
+      const cur = this.store.runs.get(run.id);
+      if (cur?.status !== 'queued') return cur?.status ?? 'deleted';
+      this.store.runs.update(run.id, { devices: decision.labels, pids: [], error: null });
+      this.store.runs.setStatus(run.id, 'starting');
+      return null;
     });
+    if (claimed !== null) return { started: false, reason: `run is ${claimed}, not queued (another workbench process may have started it)` };
+    const latest = usableCheckpoint(this.store, run.id);
+    const outDir = run.outDir ?? dataLayout(this.o.dataDir).runDir(run.id);
+    const job: Job = { kind: 'train', runId: run.id, outDir, dataDir: this.o.dataDir, config: run.config as Record<string, unknown>, resumeFrom: latest?.path ?? null };
+    const a = newActiveRun(run.id, decision.labels, latestEventId(this.store));
+    try {
+      fs.mkdirSync(outDir, { recursive: true });
+      a.group = new WorkerGroup({ job, devices: decision.devices, cudaCacheDir: dataLayout(this.o.dataDir).cudaCache, env: this.o.workerEnv }, {
+        onMessage: (rank, msg) => this.guard(a.runId, () => this.onMessage(a, rank, msg)),
+        onProtocolError: (rank, err) => {
+          a.error ??= { rank, message: err.message };
+          a.group.kill('SIGKILL');
+        },
+        onExit: (exit) => {
+          this.guard(a.runId, () => this.onExit(a, exit));
+          if (!a.group.alive) this.resolveWaiters(a.runId);
+        },
+      });
+    } catch (err) {
+      const reason = `could not start the worker process in ${outDir}: ${(err as Error).message}`;
+      this.store.runs.update(run.id, { error: reason });
+      this.setStatus(run.id, 'failed');
+      this.notify('error', 'Run failed', `${run.name}: ${reason}`, run.id);
+      return { started: false, reason };
+    }
+    this.active.set(run.id, a);
     this.store.runs.update(run.id, { pids: a.group.pids });
+    this.emitRun(run.id);
     this.addEvent(run.id, 'info', 'start', `started on ${decision.labels.join(', ')}${latest ? `, resuming from ${latest.path}` : ''} (pids ${a.group.pids.join(', ')})`);
     return { started: true, reason: null };
   }
 
+  // ---------------------------------------------------------------- supervision
+
   private onMessage(a: ActiveRun, rank: number, msg: WorkerToMain): void {
+    if (this.closed) return;
     a.lastMessageAt = Date.now();
     if (a.stalled) {
       a.stalled = false;
+      this.store.runs.update(a.runId, { error: null });
       this.setStatus(a.runId, 'running');
       this.addEvent(a.runId, 'info', 'stall', 'the run reports again');
     }
@@ -353,29 +441,12 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
         this.emit('event', { type: 'metrics', runId: a.runId, points: msg.points });
         break;
       }
-      case 'progress': {
-        if (msg.phase === 'train' && msg.step !== a.lastStep) {
-          const now = Date.now();
-          if (a.lastStep >= 0 && msg.step > a.lastStep) {
-            a.stepTimes.push((now - a.lastStepAt) / (msg.step - a.lastStep));
-            if (a.stepTimes.length > 50) a.stepTimes.shift();
-          }
-          a.lastStep = msg.step;
-          a.lastStepAt = now;
-        }
-        a.progress = { epoch: msg.epoch, step: msg.step, totalSteps: msg.totalSteps, samplesPerSecond: msg.samplesPerSecond, etaSeconds: msg.etaSeconds, phase: msg.phase, message: msg.message ?? null, done: msg.done ?? null, total: msg.total ?? null };
-        if (Date.now() - a.lastProgressEmit > 250) {
-          a.lastProgressEmit = Date.now();
-          this.emitRun(a.runId);
-        }
+      case 'progress':
+        this.onProgress(a, msg);
         break;
-      }
-      case 'checkpoint': {
-        const c = this.store.checkpoints.add({ runId: a.runId, path: msg.path, epoch: msg.epoch, step: msg.step, sizeBytes: msg.sizeBytes });
-        this.store.runs.update(a.runId, { resumable: true });
-        this.emit('event', { type: 'checkpoint', checkpoint: { id: c.id, runId: a.runId, path: c.path, epoch: c.epoch, step: c.step, sizeBytes: c.sizeBytes, createdAt: c.createdAt } });
+      case 'checkpoint':
+        this.onCheckpoint(a, msg);
         break;
-      }
       case 'eval':
         this.recordEvaluation(a.runId, msg, null);
         break;
@@ -389,7 +460,29 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
     }
   }
 
+  private onProgress(a: ActiveRun, msg: Extract<WorkerToMain, { type: 'progress' }>): void {
+    recordProgress(a, msg);
+    if (Date.now() - a.lastProgressEmit > 250) {
+      a.lastProgressEmit = Date.now();
+      this.emitRun(a.runId);
+    }
+  }
+
+  private onCheckpoint(a: ActiveRun, msg: Extract<WorkerToMain, { type: 'checkpoint' }>): void {
+    const existing = this.store.checkpoints.getByPath(msg.path);
+    if (existing && existing.runId !== a.runId) {
+      this.addEvent(a.runId, 'error', 'checkpoint', `${msg.path} is recorded as a checkpoint of run ${existing.runId}; not recording it for this run`);
+      return;
+    }
+    const c = existing
+      ? reviveCheckpoint(this.store, existing.id, msg)
+      : this.store.checkpoints.add({ runId: a.runId, path: msg.path, epoch: msg.epoch, step: msg.step, sizeBytes: msg.sizeBytes });
+    this.store.runs.update(a.runId, { resumable: true });
+    this.emit('event', { type: 'checkpoint', checkpoint: { id: c.id, runId: a.runId, path: c.path, epoch: c.epoch, step: c.step, sizeBytes: c.sizeBytes, createdAt: c.createdAt } });
+  }
+
   private recordEvaluation(runId: string, msg: Extract<WorkerToMain, { type: 'eval' }>, checkpointId: number | null): void {
+    if (this.closed) return;
     const ckptId = checkpointId ?? (msg.checkpointPath ? this.store.checkpoints.getByPath(msg.checkpointPath)?.id ?? null : null);
     for (const r of msg.results) {
       const metrics: Record<string, number | null> = {};
@@ -399,8 +492,9 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
         task: r.key, metrics, mainMetric: r.mainMetric && r.mainMetric in metrics ? r.mainMetric : null,
       });
     }
+    const runName = this.store.runs.get(runId)?.name ?? runId;
     const rows = this.store.evaluations.list({ runIds: [runId] }).map((e) => ({
-      runId, runName: this.store.runs.get(runId)?.name ?? runId, checkpointId: e.checkpointId, epoch: e.epoch, step: e.step,
+      runId, runName, checkpointId: e.checkpointId, epoch: e.epoch, step: e.step,
       task: e.task, metric: e.metric, value: e.value, isMain: e.isMain,
     }));
     this.emit('event', { type: 'evaluation', runId, rows });
@@ -410,73 +504,120 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
 
   private onExit(a: ActiveRun, exit: WorkerExit): void {
     a.exits.push(exit);
-    const abnormal = exit.code !== 0;
-    if (abnormal && a.group.alive) {
+    if (exit.code !== 0 && a.group.alive && !this.closed) {
       // One rank died: the others would wait on it at the next collective; stop them now.
-      this.addEvent(a.runId, 'error', 'worker', `rank ${exit.rank} exited with ${exit.signal ?? `code ${exit.code}`}; stopping the other ranks`);
-      a.error ??= { rank: exit.rank, message: `rank ${exit.rank} exited with ${exit.signal ?? `code ${exit.code}`}` };
+      this.addEvent(a.runId, 'error', 'worker', `rank ${exit.rank} exited with ${describeExit(exit)}; stopping the other ranks`);
+      a.error ??= { rank: exit.rank, message: `exited with ${describeExit(exit)}`, fromExit: exit };
       a.killTimers.push(setTimeout(() => a.group.kill('SIGTERM'), 3000), setTimeout(() => a.group.kill('SIGKILL'), 8000));
     }
     if (a.group.alive) return;
     for (const t of a.killTimers) clearTimeout(t);
     this.active.delete(a.runId);
-    const hasCheckpoint = this.store.checkpoints.latestForRun(a.runId) !== null;
-    let status: RunStatus;
-    let error: string | null = null;
-    const doneStatus = a.done?.status;
-    if (a.stopMode === 'cancel') status = 'cancelled';
-    else if (doneStatus === 'finished' || doneStatus === 'paused' || doneStatus === 'cancelled') status = doneStatus;
-    else {
-      status = 'failed';
-      const failing = a.exits.find((e) => e.code !== 0) ?? exit;
-      const tail = failing.stderrTail.slice(-8).join('\n');
-      error = a.error
-        ? `rank ${a.error.rank}: ${a.error.message}${a.error.field ? ` (field ${a.error.field})` : ''}`
-        : `rank ${failing.rank} exited with ${failing.signal ? `signal ${failing.signal}` : `code ${failing.code}`} before finishing`;
-      if (tail) error += `\nlast output of rank ${failing.rank}:\n${tail}`;
-    }
+    if (this.closed) return;
+    // A cancel asked from another process just before it killed the workers (clipwb runs cancel --force).
+    if (a.stopMode !== 'cancel' && readControl(this.store, a.runId, a.controlAfterId).some((r) => r.action === 'cancel')) a.stopMode = 'cancel';
+    const { status, error } = runOutcome(a, exit, this.closing);
+    const hasCheckpoint = usableCheckpoint(this.store, a.runId) !== null;
     this.store.runs.update(a.runId, { error, pids: [], resumable: status !== 'finished' && hasCheckpoint });
     this.setStatus(a.runId, status);
     const run = this.store.runs.require(a.runId);
     if (status === 'failed') {
-      const fast = Date.now() - a.startedAt < (this.o.fastFailureMs ?? 120_000);
+      const fast = Date.now() - a.startedAt < this.fastFailureMs;
       this.fastFailures = fast ? this.fastFailures + 1 : 0;
       this.notify('error', 'Run failed', `${run.name}: ${(error ?? '').split('\n')[0]}`, a.runId);
       if (this.fastFailures >= 3 && !this.queuePaused) {
         this.queuePaused = true;
-        this.notify('warn', 'Queue paused', '3 runs failed within 2 minutes of starting in a row; fix the cause, then resume the queue.');
+        this.notify('warn', 'Queue paused', `${this.fastFailures} runs in a row failed within ${Math.round(this.fastFailureMs / 1000)} s of starting; fix the cause, then resume the queue.`);
       }
-    } else {
-      if (status === 'finished') this.fastFailures = 0;
-      if (status === 'finished') this.notify('info', 'Run finished', run.name, a.runId);
+    } else if (status === 'finished') {
+      this.fastFailures = 0;
+      this.notify('info', 'Run finished', run.name, a.runId);
+    } else if (status === 'interrupted') {
+      this.addEvent(a.runId, 'warn', 'recover', error ?? 'interrupted');
     }
-    for (const resolve of this.waiters.get(a.runId) ?? []) resolve(run);
-    this.waiters.delete(a.runId);
     setImmediate(() => this.tick());
   }
 
+  private resolveWaiters(runId: string): void {
+    const list = this.waiters.get(runId);
+    if (!list) return;
+    this.waiters.delete(runId);
+    let run: Run | undefined;
+    try { run = this.store.runs.get(runId); } catch { /* the store is closed */ }
+    if (run) for (const resolve of list) resolve(run);
+  }
+
   private checkStall(a: ActiveRun): void {
-    if (a.stalled || a.stopMode) return;
-    const sorted = [...a.stepTimes].sort((x, y) => x - y);
-    const median = sorted.length > 0 ? sorted[Math.floor(sorted.length / 2)]! : 0;
-    const limit = Math.max(this.o.minStallMs ?? 300_000, (this.o.stallFactor ?? 20) * median);
-    if (Date.now() - a.lastMessageAt > limit) {
-      a.stalled = true;
-      this.setStatus(a.runId, 'stalled');
-      const name = this.store.runs.get(a.runId)?.name ?? a.runId;
-      this.notify('warn', 'Run stalled', `${name}: no report for ${Math.round((Date.now() - a.lastMessageAt) / 1000)} s (median step ${(median / 1000).toFixed(1)} s)`, a.runId);
+    const report = stallReport(a, { factor: this.o.stallFactor ?? 20, minMs: this.o.minStallMs ?? 300_000, startupMs: this.o.startupStallMs ?? 600_000 });
+    if (!report) return;
+    a.stalled = true;
+    this.store.runs.update(a.runId, { error: report.error });
+    this.setStatus(a.runId, 'stalled');
+    const name = this.store.runs.get(a.runId)?.name ?? a.runId;
+    this.notify('warn', 'Run stalled', `${name}: ${report.reason}`, a.runId);
+  }
+
+  private applyControlRequests(a: ActiveRun): void {
+    for (const req of readControl(this.store, a.runId, a.controlAfterId)) {
+      a.controlAfterId = req.id;
+      if (!this.active.has(a.runId)) return;
+      if (req.action === 'cancel') this.cancel(a.runId);
+      else if (req.action === 'pause' && a.stopMode === null) this.pause(a.runId);
+      else if (req.action === 'checkpoint') this.checkpointNow(a.runId);
     }
   }
 
-  /** Runs left marked running by a process that is gone (app or CLI crash, reboot) become interrupted. */
-  private recoverInterrupted(): void {
-    for (const run of this.store.runs.list({ statuses: ['starting', 'running', 'stalled'] })) {
-      if (run.pids.some(isAlive)) continue;
-      const resumable = this.store.checkpoints.latestForRun(run.id) !== null;
-      this.store.runs.update(run.id, { resumable, pids: [], error: 'the process that ran this run ended without recording an outcome (app or machine restart?)' });
-      this.setStatus(run.id, 'interrupted');
-      this.addEvent(run.id, 'warn', 'recover', `marked interrupted${resumable ? '; resume continues from the last checkpoint' : ' (no checkpoint to resume from)'}`);
+  // ---------------------------------------------------------------- recovery
+
+  /** On start: runs left live by a process that is gone, with no live worker, become interrupted. */
+  private recoverOnStart(): void {
+    for (const run of this.store.runs.list({ statuses: [...LIVE_STATUSES] })) {
+      if (hasLiveWorker(run)) continue;
+      // A run being started this very moment by another process has no PIDs yet: give it the grace period.
+      if (run.status === 'starting' && run.pids.length === 0) continue;
+      this.interrupt(run);
     }
+  }
+
+  /** Runs other processes supervised: interrupted once their workers are gone and nobody recorded an outcome. */
+  private watchOrphans(): void {
+    const now = Date.now();
+    const live = this.store.runs.list({ statuses: [...LIVE_STATUSES] }).filter((r) => !this.active.has(r.id));
+    const ids = new Set(live.map((r) => r.id));
+    for (const id of this.orphanSince.keys()) if (!ids.has(id)) this.orphanSince.delete(id);
+    for (const run of live) {
+      if (hasLiveWorker(run)) { this.orphanSince.delete(run.id); continue; }
+      const since = this.orphanSince.get(run.id) ?? now;
+      this.orphanSince.set(run.id, since);
+      if (now - since >= (this.o.orphanGraceMs ?? 10_000)) {
+        this.orphanSince.delete(run.id);
+        this.interrupt(run);
+      }
+    }
+  }
+
+  private interrupt(run: Run): void {
+    const r = markInterrupted(this.store, run);
+    if (!r) return;
+    this.addEvent(run.id, 'warn', 'recover', `marked interrupted${r.adopted > 0 ? `; recorded ${r.adopted} checkpoint(s) found on disk` : ''}${r.resumable ? '; resume continues from the last checkpoint' : ' (no checkpoint: resume starts again from step 0)'}`);
+    this.emitRun(run.id);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private get fastFailureMs(): number { return this.o.fastFailureMs ?? 120_000; }
+
+  /** Sets the status only if the run is still in one of `from` (another process may have moved it). */
+  private setStatusIf(runId: string, from: RunStatus[], to: RunStatus, error?: string): boolean {
+    const changed = this.store.transaction(() => {
+      const cur = this.store.runs.get(runId);
+      if (!cur || !from.includes(cur.status)) return false;
+      if (error !== undefined) this.store.runs.update(runId, { error });
+      this.store.runs.setStatus(runId, to);
+      return true;
+    });
+    if (changed) this.emitRun(runId);
+    return changed;
   }
 
   private setStatus(runId: string, status: RunStatus): void {
@@ -485,50 +626,71 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
   }
 
   private emitRun(runId: string): void {
+    if (this.closed) return;
     this.emit('event', { type: 'run', run: this.summary(runId) });
   }
 
   private addEvent(runId: string | null, level: 'debug' | 'info' | 'warn' | 'error', kind: string, message: string): void {
+    if (this.closed) return;
     const id = this.store.events.addOne({ runId, level, kind, message }).id;
     this.emit('event', { type: 'log', line: { id, runId, time: Date.now(), level, kind, message } });
   }
 
   private notify(level: 'info' | 'warn' | 'error', title: string, body: string, runId?: string): void {
     this.addEvent(runId ?? null, level, 'notification', `${title}: ${body}`);
-    this.emit('event', { type: 'notification', level, title, body, runId });
+    if (!this.closed) this.emit('event', { type: 'notification', level, title, body, runId });
   }
 
-  /** Stops supervising: running runs are paused (checkpoint) and the call waits for them, up to a limit. */
-  async close(options: { pauseRunning?: boolean; timeoutMs?: number } = {}): Promise<void> {
+  /** Runs a handler of worker output; a bug or a store error there is reported, never thrown into Node's event loop. */
+  private guard(runId: string | null, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.internalError(runId, err);
+    }
+  }
+
+  private internalError(runId: string | null, err: unknown): void {
+    const message = `internal error in the run service: ${(err as Error)?.stack ?? String(err)}`;
+    console.error(message);
+    try { this.addEvent(runId, 'error', 'internal', message); } catch { /* the store itself failed */ }
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new Error('the run service is closed');
+  }
+
+  /**
+   * Stops supervising: running runs are paused (checkpoint) and the call waits for them, up to a limit;
+   * workers still alive then are killed and their runs recorded as interrupted. Nothing is written or
+   * emitted after this resolves, so the store can be closed right after.
+   */
+  close(options: { pauseRunning?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    this.closePromise ??= this.doClose(options);
+    return this.closePromise;
+  }
+
+  private async doClose(options: { pauseRunning?: boolean; timeoutMs?: number }): Promise<void> {
+    this.closing = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     const running = [...this.active.values()];
     for (const a of running) {
-      if (options.pauseRunning ?? true) { a.stopMode = 'pause'; a.group.send({ type: 'stop', mode: 'pause' }); }
-      else a.group.kill('SIGTERM');
+      if ((options.pauseRunning ?? true) && a.stopMode === null) { a.stopMode = 'pause'; a.group.send({ type: 'stop', mode: 'pause' }); } else if (!(options.pauseRunning ?? true)) a.group.kill('SIGTERM');
     }
-    for (const e of this.evalJobs.values()) e.group.kill('SIGTERM');
-    if (running.length > 0) {
+    this.evals.killAll('SIGTERM');
+    const waitAll = async (ms: number) => {
       let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise((r) => { timer = setTimeout(r, options.timeoutMs ?? 60_000); });
-      await Promise.race([Promise.all(running.map((a) => this.waitForRun(a.runId))), deadline]);
+      const deadline = new Promise((r) => { timer = setTimeout(r, ms); });
+      await Promise.race([Promise.all([...this.active.keys()].map((id) => this.waitForRun(id))), deadline]);
       clearTimeout(timer);
-    }
+    };
+    if (this.active.size > 0) await waitAll(options.timeoutMs ?? 60_000);
     for (const a of this.active.values()) a.group.kill('SIGKILL');
+    this.evals.killAll('SIGKILL');
+    if (this.active.size > 0) await waitAll(5000);
+    await this.evals.drain(5000);
+    for (const a of this.active.values()) for (const t of a.killTimers) clearTimeout(t);
+    this.closed = true;
   }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-export function defaultRunName(c: TrainConfig): string {
-  const objective = c.fastclip ? (c.temperatureScheme === 'individual_learnable' ? 'fastclip-v2' : c.temperatureScheme === 'global_constant' ? 'fastclip-v1' : c.multiplyTau ? 'fastclip-v3' : 'fastclip-v0') : 'infonce';
-  const teacher = c.distillMode ? `-${c.distillMode}` : '';
-  return `${c.model}-${objective}${teacher}`;
 }

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from '../command';
-import { parseArgs, formatFlagHelp, str, num, list, type FlagSpec } from '../args';
-import { HOME_FLAG, openContext } from '../context';
+import { parseArgs, formatFlagHelp, str, num, list, type FlagSpec, UsageError } from '../args';
+import { HOME_FLAG, openContext, type CliContext } from '../context';
 import { ensureBuiltinDataset } from '../builtin';
 import { createProgressBar } from '../progress';
 import { DownloadManager, type DownloadStatus } from '../../downloads/manager';
@@ -70,19 +70,22 @@ export const dataCommand: Command = {
   usage: USAGE,
   async run(argv) {
     const [sub, ...rest] = argv;
-    const { flags, positionals } = parseArgs(rest, FLAGS, `data ${sub ?? ''}`);
-    const ctx = openContext(str(flags.home));
+    if (!sub || !['build', 'scan', 'download', 'vocab'].includes(sub)) throw new UsageError(`data: ${sub ? `unknown subcommand "${sub}"` : 'give a subcommand'} (build, scan, download, vocab)`);
+    const { flags, positionals } = parseArgs(rest, FLAGS, `data ${sub}`);
+    // scan and vocab only read files: they do not create a data folder or a database.
+    const opened: { ctx: CliContext | null } = { ctx: null };
+    const context = (): CliContext => (opened.ctx ??= openContext(str(flags.home)));
     try {
       switch (sub) {
         case 'build': {
           const name = positionals[0] ?? 'fashion-mnist';
-          const ds = await ensureBuiltinDataset(ctx.store, ctx.dataDir, name);
+          const ds = await ensureBuiltinDataset(context().store, context().dataDir, name);
           console.log(JSON.stringify({ name: ds.name, dir: ds.dir, train: ds.trainPattern, samples: ds.trainCount, dataSize: ds.dataSize, vocab: ds.vocabDir, eval: ds.evalDirs }, null, 2));
           return 0;
         }
         case 'scan': {
           const dir = positionals[0];
-          if (!dir) throw new Error('data scan: give a folder');
+          if (!dir) throw new UsageError('data scan: give a folder, e.g. clipwb data scan ./shards --count');
           const report = await scanFolder(dir, { count: Boolean(flags.count), dataSize: num(flags['data-size']) ?? null });
           console.log(JSON.stringify(report, null, 2));
           return report.problems.length > 0 ? 1 : 0;
@@ -92,27 +95,28 @@ export const dataCommand: Command = {
           const hub = hubConfigFromEnv();
           if (kind === 'evalsets') {
             const tasks = list(flags.tasks);
-            if (tasks.length === 0) throw new Error('data download evalsets: give --tasks, e.g. --tasks imagenet1k,cifar10');
-            const dest = path.resolve(str(flags.dest) ?? path.join(ctx.layout.datasets, 'datacomp'));
+            if (tasks.length === 0) throw new UsageError('data download evalsets: give --tasks, e.g. --tasks imagenet1k,cifar10');
+            const dest = path.resolve(str(flags.dest) ?? path.join(context().layout.datasets, 'datacomp'));
             for (const task of tasks) {
               const { specs, dir } = await evalsetDownloadSpecs(task, dest, hub);
               await runDownloads(specs, task);
-              ctx.store.datasets.add({ name: task, kind: 'downloaded', type: 'eval', path: dir, scan: null });
+              context().store.datasets.add({ name: task, kind: 'downloaded', type: 'eval', path: dir, scan: null });
             }
             console.log(`eval sets in ${dest} (use --datacomp-path ${dest} or clipwb eval --data-dir ${dest})`);
             return 0;
           }
           const dest = str(flags.dest);
-          if (!dest) throw new Error(`data download ${kind ?? ''}: --dest is required`);
+          if (!dest) throw new UsageError(`data download ${kind ?? ''}: --dest is required`);
           if (kind === 'urls') {
             const file = positionals[1];
-            if (!file || !fs.existsSync(file)) throw new Error('data download urls: give the URL list file');
+            if (!file) throw new UsageError('data download urls: give the URL list file');
+            if (!fs.existsSync(file)) throw new Error(`data download urls: ${file} does not exist`);
             await runDownloads(urlListSpecs(parseUrlList(fs.readFileSync(file, 'utf8')), path.resolve(dest)), 'download');
             return 0;
           }
           if (kind === 'gdrive') {
             const folder = positionals[1];
-            if (!folder) throw new Error('data download gdrive: give the folder id or URL');
+            if (!folder) throw new UsageError('data download gdrive: give the folder id or URL');
             const partsDir = path.join(path.resolve(dest), 'parts');
             const { specs, listing } = await driveFolderSpecs(folder, partsDir, driveEndpointsFromEnv());
             if (listing.folders.length > 0) console.error(`note: sub-folders are not followed: ${listing.folders.map((f) => f.name).join(', ')}`);
@@ -124,22 +128,22 @@ export const dataCommand: Command = {
             }
             return 0;
           }
-          throw new Error(`data download: unknown source "${kind ?? ''}" (evalsets, urls, gdrive)`);
+          throw new UsageError(`data download: unknown source "${kind ?? ''}" (evalsets, urls, gdrive)`);
         }
         case 'vocab': {
           const pattern = str(flags['train-data']);
           const out = str(flags.out);
-          if (!pattern || !out) throw new Error('data vocab: --train-data and --out are required');
+          if (!pattern || !out) throw new UsageError('data vocab: --train-data and --out are required');
           const { shards } = resolveShards(pattern);
           const r = await trainCaptionsVocabulary(shards, path.resolve(out), num(flags.size)!);
           console.log(`vocabulary of ${r.size} tokens from ${r.captions} captions -> ${path.resolve(out)} (use --vocab ${path.resolve(out)})`);
           return 0;
         }
         default:
-          throw new Error(`data: unknown subcommand "${sub ?? ''}" (build, scan, download, vocab)`);
+          throw new UsageError(`data: unknown subcommand "${sub ?? ''}" (build, scan, download, vocab)`);
       }
     } finally {
-      await ctx.close();
+      await opened.ctx?.close();
     }
   },
 };

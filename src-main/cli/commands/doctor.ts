@@ -23,16 +23,23 @@ export const doctorCommand: Command = {
       initBackend(parseBackendPreference(str(flags.backend))).catch((err: Error) => err),
       runGpuDoctor({ cudaCacheDir }),
     ]);
+    const gpuTraining = !(backend instanceof Error) && backend.gpu && gpu.ok;
+    const verdict = gpuTraining
+      ? { trainsOn: 'gpu' as const, text: 'this machine can train on its GPU(s).' }
+      : {
+        trainsOn: 'cpu' as const,
+        text: `training runs on the CPU (${backend instanceof Error ? 'no backend' : backend.name}). ${backend instanceof Error || backend.provider !== 'tfjs-node-gpu'
+          ? 'For GPUs, install @tensorflow/tfjs-node-gpu (npm install with internet access) and the CUDA 11 / cuDNN 8 libraries listed above.'
+          : 'Fix the failed checks above.'}`,
+      };
     if (flags.json) {
-      console.log(JSON.stringify({ backend: backend instanceof Error ? { error: backend.message } : backend, gpu, dataDir }, null, 2));
+      console.log(JSON.stringify({ backend: backend instanceof Error ? { error: backend.message } : backend, gpu, dataDir, verdict }, null, 2));
     } else {
       console.log(backend instanceof Error ? `backend: FAILED: ${backend.message}` : formatBackendReport(backend));
       console.log('');
       console.log(renderGpuDoctorReport(gpu));
       console.log('');
-      const gpuTraining = !(backend instanceof Error) && backend.gpu && gpu.ok;
-      console.log(gpuTraining ? 'verdict: this machine can train on its GPU(s).'
-        : `verdict: training runs on the CPU (${backend instanceof Error ? 'no backend' : backend.name}). ${backend instanceof Error || backend.provider !== 'tfjs-node-gpu' ? 'For GPUs, install @tensorflow/tfjs-node-gpu (npm install with internet access) and the CUDA 11 / cuDNN 8 libraries listed above.' : 'Fix the failed checks above.'}`);
+      console.log(`verdict: ${verdict.text}`);
     }
     return 0;
   },

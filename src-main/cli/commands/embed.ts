@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { Command } from '../command';
-import { parseArgs, formatFlagHelp, str, type FlagSpec } from '../args';
+import { parseArgs, formatFlagHelp, str, type FlagSpec, UsageError } from '../args';
 import { HOME_FLAG } from '../context';
 import { resolveDataDir } from '../../paths';
 import { initBackend, parseBackendPreference } from '../../../src-worker/backend/select';
@@ -30,7 +30,7 @@ export const embedCommand: Command = {
     const { flags } = parseArgs(argv, FLAGS, 'embed');
     const images = (flags.image as string[] | undefined) ?? [];
     const texts = (flags.text as string[] | undefined) ?? [];
-    if (images.length === 0 && texts.length === 0) throw new Error('embed: give at least one --image or --text');
+    if (images.length === 0 && texts.length === 0) throw new UsageError('embed: give at least one --image or --text');
     for (const f of images) if (!fs.existsSync(f)) throw new Error(`embed: --image ${f} does not exist`);
     await initBackend(parseBackendPreference(str(flags.backend)));
     const ckpt = await loadCheckpoint(str(flags.checkpoint)!);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from '../command';
-import { parseArgs, formatFlagHelp, str, num, list, type FlagSpec } from '../args';
+import { parseArgs, formatFlagHelp, str, num, list, type FlagSpec, UsageError } from '../args';
 import { openContext, openRunService, HOME_FLAG } from '../context';
 import { formatResultsTable } from '../../../src-worker/eval/results-table';
 import type { TaskOutcome } from '../../../src-worker/eval/evaluate-tasks';
@@ -26,7 +26,7 @@ export const evalCommand: Command = {
   async run(argv) {
     const { flags } = parseArgs(argv, FLAGS, 'eval');
     const backend = str(flags.backend)!;
-    if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new Error(`eval: --backend must be auto, tensorflow, wasm or cpu, got "${backend}"`);
+    if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`eval: --backend must be auto, tensorflow, wasm or cpu, got "${backend}"`);
     const ctx = openContext(str(flags.home));
     const { service, monitor } = await openRunService(ctx);
     try {

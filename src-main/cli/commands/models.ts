@@ -1,5 +1,5 @@
 import type { Command } from '../command';
-import { parseArgs, formatFlagHelp, str, type FlagSpec } from '../args';
+import { parseArgs, formatFlagHelp, str, UsageError, type FlagSpec } from '../args';
 import { HOME_FLAG } from '../context';
 import { resolveDataDir } from '../../paths';
 import { pullModel } from '../../models/pull';
@@ -24,11 +24,12 @@ openai/clip-vit-base-patch32).
 ${formatFlagHelp(FLAGS)}`,
   async run(argv) {
     const [sub, ...rest] = argv;
-    const { flags, positionals } = parseArgs(rest, FLAGS, `models ${sub ?? ''}`);
+    if (sub !== 'pull' && sub !== 'list') throw new UsageError(`models: ${sub ? `unknown subcommand "${sub}"` : 'give a subcommand'} (pull, list)`);
+    const { flags, positionals } = parseArgs(rest, FLAGS, `models ${sub}`);
     const dataDir = resolveDataDir({ flag: str(flags.home) });
     if (sub === 'pull') {
       const repo = positionals[0];
-      if (!repo) throw new Error('models pull: give a repo, e.g. clipwb models pull openai/clip-vit-base-patch32');
+      if (!repo) throw new UsageError('models pull: give a repo, e.g. clipwb models pull openai/clip-vit-base-patch32');
       const bar = createProgressBar(repo, { unit: 'bytes' });
       const pulled = await pullModel(repo, { dataDir, rev: str(flags.rev), onProgress: (p) => bar.update(p.bytesDone, p.bytesTotal, p.file) });
       bar.done(`${repo} -> ${pulled.dir}`);
@@ -44,6 +45,6 @@ ${formatFlagHelp(FLAGS)}`,
       for (const p of problems) console.log(`! ${p.dir}: ${p.message}`);
       return 0;
     }
-    throw new Error(`models: unknown subcommand "${sub ?? ''}" (pull, list)`);
+    throw new UsageError(`models: unknown subcommand "${sub ?? ''}" (pull, list)`);
   },
 };

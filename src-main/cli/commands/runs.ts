@@ -1,8 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from '../command';
-import { parseArgs, formatFlagHelp, str, num, list, type FlagSpec } from '../args';
-import { HOME_FLAG, openContext, openRunService } from '../context';
+import { parseArgs, formatFlagHelp, str, num, list, UsageError, type FlagSpec } from '../args';
+import { HOME_FLAG, openContext, openRunService, type CliContext } from '../context';
+import { RunService, type StopOutcome } from '../../runs/service';
+import { isLiveStatus } from '../../runs/recovery';
+import { requestControl } from '../../runs/control';
 import { runSummary } from '../../runs/summary';
 import { RUN_STATUSES, type RunStatus } from '../../store';
 import { runsCsv, seriesCsv, evaluationsWideCsv, evaluationsLongCsv, writeCsvFile } from '../../export';
@@ -18,17 +21,78 @@ const FLAGS: FlagSpec[] = [
   { name: 'keys', type: 'list', help: 'Metric keys (export series; default all)' },
   { name: 'out', type: 'string', help: 'Output CSV file (export; default stdout)' },
   { name: 'json', type: 'bool', help: 'JSON output (list, show)' },
+  { name: 'wait', type: 'int', help: 'Seconds to wait for a run of another process to stop (cancel, pause)', default: 60 },
+  { name: 'force', type: 'bool', help: 'Kill the workers at once with SIGKILL (cancel; the checkpoint of the current step is lost)' },
   HOME_FLAG,
 ];
 
 const USAGE = `usage:
   clipwb runs list [--status running,failed] [--tag T] [--search NAME] [--json]
   clipwb runs show RUN_ID [--json]
-  clipwb runs resume RUN_ID          continue a paused, failed or interrupted run from its last checkpoint
-  clipwb runs cancel RUN_ID          stop a run (also one started elsewhere: its workers get SIGTERM)
+  clipwb runs resume RUN_ID          continue a paused, failed, cancelled or interrupted run from its last checkpoint
+                                     (also one made in the app); without a checkpoint it starts again
+  clipwb runs pause RUN_ID           write a checkpoint and stop (also a run of the app or another clipwb)
+  clipwb runs cancel RUN_ID [--force] stop a run; --force kills its workers at once
   clipwb runs export runs|series|evals|evals-long [--runs ID,ID] [--keys train/loss] [--out FILE.csv]
 
 ${formatFlagHelp(FLAGS)}`;
+
+const SUBCOMMANDS = ['list', 'show', 'resume', 'pause', 'cancel', 'export'];
+
+/**
+ * Cancel or pause. A run of this store that another process supervises (the app, another clipwb) is
+ * asked through the store; this command then waits for it to stop.
+ */
+async function stopRun(ctx: CliContext, what: 'cancel' | 'pause', id: string, o: { waitS: number; force: boolean }): Promise<number> {
+  const run = ctx.store.runs.require(id);
+  const service = new RunService({ store: ctx.store, dataDir: ctx.dataDir, origin: 'cli', autoStart: false });
+  const stopped = (status: string) => (what === 'cancel' ? status === 'cancelled' : status === 'paused') || status === 'finished';
+  const waitUntilStopped = async (seconds: number): Promise<string | null> => {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+      const now = ctx.store.runs.require(id).status;
+      if (!isLiveStatus(now)) return now;
+      if (Date.now() >= deadline) return null;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  try {
+    if (o.force && what === 'cancel' && isLiveStatus(run.status)) {
+      // Ask first, so that the supervising process records the kill as a cancel, not a crash.
+      requestControl(ctx.store, id, 'cancel');
+      for (const pid of run.pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } }
+      console.error(`killed the workers of run ${id} (pids ${run.pids.join(', ') || '-'})`);
+      const status = (await waitUntilStopped(5)) ?? (service.cancel(id), ctx.store.runs.require(id).status);
+      console.log(`run ${id}: ${status}`);
+      return stopped(status) ? 0 : 1;
+    }
+    let outcome: StopOutcome;
+    try {
+      outcome = what === 'cancel' ? service.cancel(id) : service.pause(id);
+    } catch (err) {
+      console.error(`error: ${(err as Error).message}`);
+      return 1;
+    }
+    if (outcome === 'nothing') {
+      console.log(`run ${id} is ${ctx.store.runs.require(id).status}; nothing to ${what}`);
+      return 0;
+    }
+    if (outcome === 'cancelled') {
+      console.log(`run ${id}: cancelled`);
+      return 0;
+    }
+    console.error(`asked the process that runs ${id} to ${what} it; waiting up to ${o.waitS} s...`);
+    const status = await waitUntilStopped(o.waitS);
+    if (status === null) {
+      console.error(`run ${id} is still ${ctx.store.runs.require(id).status} after ${o.waitS} s${what === 'cancel' ? '; clipwb runs cancel --force kills its workers' : ''}`);
+      return 1;
+    }
+    console.log(`run ${id}: ${status}`);
+    return stopped(status) ? 0 : 1;
+  } finally {
+    await service.close();
+  }
+}
 
 function fmtTime(ms: number | null): string {
   return ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 16) : '-';
@@ -40,13 +104,16 @@ export const runsCommand: Command = {
   usage: USAGE,
   async run(argv) {
     const [sub, ...rest] = argv;
-    const { flags, positionals } = parseArgs(rest, FLAGS, `runs ${sub ?? ''}`);
+    if (!sub || !SUBCOMMANDS.includes(sub)) throw new UsageError(`runs: ${sub ? `unknown subcommand "${sub}"` : 'give a subcommand'} (${SUBCOMMANDS.join(', ')})`);
+    const { flags, positionals } = parseArgs(rest, FLAGS, `runs ${sub}`);
+    const needsId = ['show', 'resume', 'pause', 'cancel'].includes(sub);
+    if (needsId && !positionals[0]) throw new UsageError(`runs ${sub}: give the run id (clipwb runs list shows them)`);
     const ctx = openContext(str(flags.home));
     try {
       switch (sub) {
         case 'list': {
           const statuses = list(flags.status);
-          for (const s of statuses) if (!(RUN_STATUSES as readonly string[]).includes(s)) throw new Error(`runs list: --status ${s} is not one of ${RUN_STATUSES.join(', ')}`);
+          for (const s of statuses) if (!(RUN_STATUSES as readonly string[]).includes(s)) throw new UsageError(`runs list: --status ${s} is not one of ${RUN_STATUSES.join(', ')}`);
           const runs = ctx.store.runs.list({ statuses: statuses as RunStatus[], tag: str(flags.tag), search: str(flags.search), limit: num(flags.limit) });
           const summaries = runs.map((r) => runSummary(ctx.store, r, null));
           if (flags.json) { console.log(JSON.stringify(summaries, null, 2)); return 0; }
@@ -87,17 +154,9 @@ export const runsCommand: Command = {
             await monitor.stop();
           }
         }
-        case 'cancel': {
-          const run = ctx.store.runs.require(positionals[0] ?? '');
-          if (run.pids.length === 0) {
-            if (['queued', 'paused', 'interrupted'].includes(run.status)) ctx.store.runs.setStatus(run.id, 'cancelled');
-            console.log(`run ${run.id} is ${run.status}; nothing is running`);
-            return 0;
-          }
-          for (const pid of run.pids) { try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ } }
-          console.log(`sent SIGTERM to ${run.pids.join(', ')}; the process that supervises the run records the outcome`);
-          return 0;
-        }
+        case 'cancel':
+        case 'pause':
+          return await stopRun(ctx, sub, positionals[0]!, { waitS: num(flags.wait)!, force: Boolean(flags.force) });
         case 'export': {
           const what = positionals[0];
           const runIds = list(flags.runs);
@@ -107,7 +166,7 @@ export const runsCommand: Command = {
               : what === 'evals' ? evaluationsWideCsv(ctx.store, { runIds: ids })
                 : what === 'evals-long' ? evaluationsLongCsv(ctx.store, { runIds: ids })
                   : null;
-          if (!chunks) throw new Error(`runs export: give runs, series, evals or evals-long (got "${what ?? ''}")`);
+          if (!chunks) throw new UsageError(`runs export: give runs, series, evals or evals-long (got "${what ?? ''}")`);
           const out = str(flags.out);
           if (out) {
             fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
@@ -117,7 +176,7 @@ export const runsCommand: Command = {
           return 0;
         }
         default:
-          throw new Error(`runs: unknown subcommand "${sub ?? ''}" (list, show, resume, cancel, export)`);
+          return 2;
       }
     } finally {
       await ctx.close();

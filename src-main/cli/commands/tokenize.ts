@@ -1,5 +1,5 @@
 import type { Command } from '../command';
-import { parseArgs, formatFlagHelp, str, num, type FlagSpec } from '../args';
+import { parseArgs, formatFlagHelp, str, num, type FlagSpec, UsageError } from '../args';
 import { tokenizeCommand as tokenize } from '../../../src-worker/text';
 
 const FLAGS: FlagSpec[] = [
@@ -13,7 +13,7 @@ export const tokenizeCommand: Command = {
   usage: `usage: clipwb tokenize --vocab PATH "some text" ["more text" ...]\n\n${formatFlagHelp(FLAGS)}`,
   async run(argv) {
     const { flags, positionals } = parseArgs(argv, FLAGS, 'tokenize');
-    if (positionals.length === 0) throw new Error('tokenize: give the text to tokenize, e.g. clipwb tokenize --vocab bpe_simple_vocab_16e6.txt.gz "a photo of a cat."');
+    if (positionals.length === 0) throw new UsageError('tokenize: give the text to tokenize, e.g. clipwb tokenize --vocab bpe_simple_vocab_16e6.txt.gz "a photo of a cat."');
     console.log(tokenize({ vocab: str(flags.vocab)!, texts: positionals, contextLength: num(flags['context-length']) }));
     return 0;
   },

@@ -6,6 +6,7 @@ import { parseTrainArgs } from '../../../src-worker/train/config';
 import { openContext, openRunService, takeHomeFlag } from '../context';
 import { startWhenFree, watchRun } from '../watch-run';
 import { printRunOutcome } from '../run-outcome';
+import { UsageError } from '../args';
 
 function usage(): string {
   const groups = new Map<string, string[]>();
@@ -64,7 +65,7 @@ export const trainCommand: Command = {
 /** --resume latest (with --name) or a checkpoint path of a run in the store. */
 function resolveResume(store: import('../../store').Store, resume: string, name: string | null): string {
   if (resume === 'latest') {
-    if (!name) throw new Error('resume: --resume latest needs --name of the run to continue');
+    if (!name) throw new UsageError('resume: --resume latest needs --name of the run to continue');
     const run = store.runs.list({ search: name }).filter((r) => r.name === name).sort((a, b) => b.createdAt - a.createdAt)[0];
     if (!run) throw new Error(`resume: no run named "${name}" in the store; \`clipwb runs list\` shows the runs`);
     return run.id;

@@ -1,0 +1,44 @@
+/**
+ * Runs the store says are running but no process of ours supervises: the app or the CLI that ran them
+ * died (crash, kill, reboot). Once their workers are gone too, they become `interrupted`: resumable from
+ * the last checkpoint, with the checkpoints their workers wrote on disk (a worker that loses its parent
+ * pauses itself) recorded so that nothing is lost.
+ */
+import type { Run, Store } from '../store';
+import { adoptCheckpointsOnDisk, usableCheckpoint } from './checkpoint-files';
+import { isWorkerAlive } from './process-alive';
+
+export const LIVE_STATUSES = ['starting', 'running', 'stalled'] as const;
+
+export function isLiveStatus(status: string): boolean {
+  return (LIVE_STATUSES as readonly string[]).includes(status);
+}
+
+export function hasLiveWorker(run: Run): boolean {
+  return run.pids.some(isWorkerAlive);
+}
+
+export interface Interrupted {
+  run: Run;
+  adopted: number;
+  resumable: boolean;
+}
+
+/**
+ * Marks the run interrupted if it is still in the same live state with the same PIDs (another process
+ * may have recorded its real outcome meanwhile: that one wins). Returns null when it was not marked.
+ */
+export function markInterrupted(store: Store, seen: Run): Interrupted | null {
+  return store.transaction(() => {
+    const cur = store.runs.get(seen.id);
+    if (!cur || !isLiveStatus(cur.status) || JSON.stringify(cur.pids) !== JSON.stringify(seen.pids)) return null;
+    const adopted = adoptCheckpointsOnDisk(store, cur).length;
+    const resumable = usableCheckpoint(store, cur.id) !== null;
+    store.runs.update(cur.id, {
+      resumable, pids: [],
+      error: 'the process that supervised this run ended without recording an outcome (app or CLI closed or crashed, or the machine restarted)',
+    });
+    const run = store.runs.setStatus(cur.id, 'interrupted');
+    return { run, adopted, resumable };
+  });
+}
