@@ -13,6 +13,7 @@ import { dataLayout } from '../paths';
 import { ConfigError, parseTrainArgs, toCommandLine, validateTrainConfig, type TrainConfig } from '../../src-worker/train/config';
 import type { Job, WorkerToMain } from '../../src-worker/protocol';
 import type { ApiEvent, RunSummary } from '../api/types';
+import { loadModelConfig } from '../../src-worker/model/config';
 import { WorkerGroup, type WorkerExit } from './launcher';
 import { decide, type GpuState, type SchedulerState } from './scheduler';
 import { runSummary } from './summary';
@@ -106,6 +107,7 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
   validate(config: Record<string, unknown> | string[]): { config: TrainConfig; warnings: string[]; command: string } {
     const v = Array.isArray(config) ? parseTrainArgs(config) : validateTrainConfig(config);
     const absolute = absolutizeConfigPaths(v.config);
+    checkRunnable(absolute);
     return { config: absolute, warnings: v.warnings, command: toCommandLine(absolute) };
   }
 
@@ -692,5 +694,21 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
     await this.evals.drain(5000);
     for (const a of this.active.values()) for (const t of a.killTimers) clearTimeout(t);
     this.closed = true;
+  }
+}
+
+/**
+ * What the option table cannot know: the data and the model configs that exist on this machine. A run
+ * that would fail at start fails here instead, with the field.
+ */
+function checkRunnable(c: TrainConfig): void {
+  if (!c.trainData) throw new ConfigError('train-data', 'is required', "Give shard paths, e.g. './data/00000{000..139}.tar', or builtin:fashion-mnist");
+  for (const [field, name] of [['model', c.model], ['distill-model', c.distillModel]] as const) {
+    if (!name) continue;
+    try {
+      loadModelConfig(name);
+    } catch (err) {
+      throw new ConfigError(field, (err as Error).message);
+    }
   }
 }
