@@ -65,9 +65,13 @@ function pooledSelfAttention(
   const inB = need(params, `${prefix}.in_proj_bias`);
   const q = linear(queries, tf.slice(inW, [0, 0], [w, w]), tf.slice(inB, [0], [w]));
   const [k, v] = splitHeads(linear(x, tf.slice(inW, [w, 0], [2 * w, w]), tf.slice(inB, [w], [2 * w])), 2, s) as [tf.Tensor3D, tf.Tensor3D];
-  let scores: tf.Tensor = tf.matMul(tf.reshape(tf.mul(q, 1 / Math.sqrt(d)), [b * h, 1, d]), k, false, true);
-  if (keyMask) scores = tf.reshape(tf.add(tf.reshape(scores, [b, h, t]), tf.reshape(keyMask, [b, 1, t])), [b * h, 1, t]);
-  const context = tf.reshape(tf.matMul(tf.softmax(scores), v), [b, w]) as tf.Tensor2D;
+  // One query per sample: products and sums over broadcasts rather than [b·h, 1, d] × [b·h, d, t]
+  // matMuls, which wasm runs (forward and gradients) as b·h separate tiny XNNPACK calls. Measured on
+  // wasm, forward + backward: 5.9 → 3.0 ms at [256, 17, 32], 4.7 → 1.7 ms at [256, 16, 32].
+  let scores: tf.Tensor = tf.sum(tf.mul(tf.reshape(tf.mul(q, 1 / Math.sqrt(d)), [b * h, 1, d]), k), -1);
+  if (keyMask) scores = tf.reshape(tf.add(tf.reshape(scores, [b, h, t]), tf.reshape(keyMask, [b, 1, t])), [b * h, t]);
+  const weights = tf.reshape(tf.softmax(scores), [b * h, t, 1]);
+  const context = tf.reshape(tf.sum(tf.mul(weights, v), 1), [b, w]) as tf.Tensor2D;
   return linear(context, need(params, `${prefix}.out_proj.weight`), need(params, `${prefix}.out_proj.bias`));
 }
 

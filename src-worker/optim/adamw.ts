@@ -82,7 +82,8 @@ export class AdamW {
   private momentsOf(p: NamedParameter): Moments {
     let st = this.moments.get(p.name);
     if (!st) {
-      st = { step: 0, m: tf.variable(tf.zerosLike(p.variable), false), v: tf.variable(tf.zerosLike(p.variable), false) };
+      // Inside tidy: tf.variable shares the initial tensor's buffer, which would otherwise stay allocated.
+      st = { step: 0, m: tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)), v: tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)) };
       this.moments.set(p.name, st);
     }
     return st;
@@ -117,8 +118,8 @@ export class AdamW {
     for (const [p, s] of checked) {
       this.moments.set(p.name, {
         step: s.step,
-        m: tf.variable(tf.tensor(s.exp_avg, p.variable.shape), false),
-        v: tf.variable(tf.tensor(s.exp_avg_sq, p.variable.shape), false),
+        m: tf.tidy(() => tf.variable(tf.tensor(s.exp_avg, p.variable.shape), false)),
+        v: tf.tidy(() => tf.variable(tf.tensor(s.exp_avg_sq, p.variable.shape), false)),
       });
     }
   }

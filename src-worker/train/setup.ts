@@ -7,7 +7,7 @@ import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { ClipModel, loadModelConfig, isTextTowerParam, type ClipConfig } from '../model';
 import { ClipTokenizer, assertVocabularyFitsModel } from '../text';
-import { createTrainLoader, resolveShards, type TrainLoader } from '../data';
+import { createTrainLoader, resolveShards, type ResolvedShards, type TrainLoader } from '../data';
 import { createObjective, type Objective } from '../loss';
 import { AdamW, buildParamGroups, adamHyperparameters } from '../optim';
 import type { Communicator } from '../dist/communicator';
@@ -15,6 +15,8 @@ import { ConfigError, effectiveLrTau, type TrainConfig } from './config';
 import { isBuiltin, prepareBuiltin, type BuiltinDataset } from './builtin-data';
 import { loadCheckpoint, type CheckpointSidecar, type DataPosition } from './checkpoint';
 import type { TrainerHooks } from './hooks';
+import { checkTrainShards } from './shard-check';
+import { waitForMainRank } from './rank-sync';
 
 export interface TrainSetup {
   cfg: ClipConfig;
@@ -49,16 +51,22 @@ export async function setupTraining(
   // Data first: a missing shard or vocabulary should fail before minutes of model set-up.
   let builtin: BuiltinDataset | null = null;
   let trainData = config.trainData;
+  let shardFiles: string[] | null = null;
   if (!trainData) throw new ConfigError('train-data', 'is required', "Give shard paths, e.g. --train-data './data/{00000..00009}.tar', or --train-data builtin:fashion-mnist");
   if (isBuiltin(trainData)) {
     hooks.progress({ phase: 'setup', epoch: 0, step: 0, totalSteps: 0, samplesPerSecond: null, etaSeconds: null, message: 'preparing the built-in dataset' });
-    builtin = await prepareBuiltin(trainData, ctx.dataDir, (p) => hooks.progress({
+    const prepare = () => prepareBuiltin(trainData!, ctx.dataDir, (p) => hooks.progress({
       phase: 'setup', epoch: 0, step: 0, totalSteps: 0, samplesPerSecond: null, etaSeconds: null,
       message: `built-in dataset: ${p.phase}`, done: p.done, total: p.total,
     }));
+    // K workers share one data folder: rank 0 builds the dataset, the others then find it built.
+    if (comm.rank === 0) builtin = await prepare();
+    waitForMainRank(comm);
+    if (comm.rank !== 0) builtin = await prepare();
+    if (!builtin) throw new Error('the built-in dataset was not prepared');
     trainData = builtin.trainPattern;
   } else {
-    let resolved: ReturnType<typeof resolveShards>;
+    let resolved: ResolvedShards;
     try {
       resolved = resolveShards(trainData);
     } catch (err) {
@@ -67,11 +75,13 @@ export async function setupTraining(
     if (resolved.missing.length > 0) {
       throw new ConfigError('train-data', `${resolved.missing.length} shard(s) do not exist, e.g. ${resolved.missing[0]}`, 'Check the path and the brace pattern, or download the data first');
     }
+    shardFiles = resolved.shards;
   }
   const dataSize = config.dataSize ?? builtin?.dataSize ?? null;
   if (dataSize === null && config.fastclip) {
     throw new ConfigError('data_size', 'is required with --fastclip for this dataset', 'Give a value larger than the largest sample key (the seed uses 1400000 for the DFN 1M subset)');
   }
+  if (shardFiles) await checkTrainShards({ shards: shardFiles, dataSize: config.dataSize, batchSize: config.batchSize, worldSize: comm.worldSize });
   const trainNumSamples = config.trainNumSamples ?? builtin?.trainCount ?? null;
   if (trainNumSamples === null) throw new ConfigError('train-num-samples', 'is required for this dataset', 'Give the number of samples per epoch');
   if (trainNumSamples < config.batchSize * comm.worldSize) {
@@ -96,14 +106,22 @@ export async function setupTraining(
       hooks.log('warn', `resuming a checkpoint written with ${resumedFrom.worldSize} worker(s) on ${comm.worldSize}: the data order differs from an uninterrupted run`);
     }
     model = ClipModel.create(cfg, config.seed);
-    model.loadStateDict(resumeState.weights);
+    try {
+      model.loadStateDict(resumeState.weights);
+    } catch (err) {
+      model.dispose();
+      throw new ConfigError('resume', `${ctx.resumeFrom} does not fit --model ${cfg.name}: ${(err as Error).message}`, 'Was the model config file changed since the run started? Resume needs the config the run was trained with');
+    }
   } else if (config.initCheckpoint) {
     const loaded = await loadCheckpoint(config.initCheckpoint);
     model = ClipModel.create(cfg, config.seed);
     try {
       model.loadStateDict(loaded.weights);
     } catch (err) {
-      throw new ConfigError('init-checkpoint', (err as Error).message);
+      model.dispose();
+      const trainedWith = loaded.sidecar?.model;
+      throw new ConfigError('init-checkpoint', `${config.initCheckpoint} does not fit --model ${cfg.name}: ${(err as Error).message}`,
+        trainedWith ? `It was trained with --model ${trainedWith}; give that config, or weights of ${cfg.name}` : `Give weights of ${cfg.name}, or the --model they were trained with`);
     }
     hooks.log('info', `initialised from ${config.initCheckpoint}`);
   } else {
@@ -158,3 +176,4 @@ export function writeParams(outDir: string, config: TrainConfig): void {
   const lines = Object.entries(config).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(',') : String(v)}`);
   fs.writeFileSync(path.join(outDir, 'params.txt'), `${lines.join('\n')}\n`);
 }
+

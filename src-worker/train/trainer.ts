@@ -10,10 +10,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { Communicator, GroupCommunicator } from '../dist/communicator';
-import { learningRates, clampLogitScale, clipGradNorm, type LrScheduleConfig } from '../optim';
-import { l2Normalize } from '../model';
-import type { Batch } from '../data';
+import type { Communicator } from '../dist/communicator';
+import { learningRates, type LrScheduleConfig } from '../optim';
 import type { MetricPoint } from '../protocol';
 import { effectiveLrTau, type TrainConfig } from './config';
 import { setupTraining, writeParams, type TrainSetup } from './setup';
@@ -22,6 +20,8 @@ import { runEpochEvaluation } from './epoch-eval';
 import { loadTeacher, type Teacher } from './teacher';
 import type { TrainerHooks } from './hooks';
 import { TrainLog } from './train-log';
+import { trainStep } from './train-step';
+import { agreeOnControl, waitForMainRank } from './rank-sync';
 
 export interface TrainJob {
   runId: string;
@@ -53,8 +53,26 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
   const started = Date.now();
   if (isMain) writeParams(job.outDir, config);
   const s = await setupTraining(config, { dataDir: job.dataDir, resumeFrom: job.resumeFrom, comm, hooks, runId: job.runId });
-  const teacher: Teacher | null = await loadTeacher(config, s, job.dataDir, hooks);
-  const log = new TrainLog(job.outDir, isMain, hooks);
+  let teacher: Teacher | null = null;
+  let log: TrainLog | null = null;
+  try {
+    teacher = await loadTeacher(config, s, job.dataDir, hooks);
+    log = new TrainLog(job.outDir, isMain, hooks);
+    return await trainLoop(job, s, teacher, log, hooks, started);
+  } finally {
+    // Also after a failure: tests and the app's in-process callers must not keep the loader threads or tensors.
+    log?.close();
+    await s.loader.close();
+    teacher?.dispose();
+    s.objective.dispose();
+    s.optimizer.dispose();
+    s.model.dispose();
+  }
+}
+
+async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, log: TrainLog, hooks: TrainerHooks, started: number): Promise<TrainSummary> {
+  const { config, comm } = job;
+  const isMain = comm.rank === 0;
   const batchesPerEpoch = s.loader.batchesPerEpoch;
   const scheduledSteps = batchesPerEpoch * config.epochs;
   const lastStep = config.maxSteps !== null ? Math.min(scheduledSteps, config.maxSteps) : scheduledSteps;
@@ -98,12 +116,18 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     if (result.logLine) log.info(result.logLine);
   };
 
-  if (isMain && config.evalTasks.length > 0 && !config.skipPretrainEval && step === 0) await evaluate(0, null);
+  if (config.evalTasks.length > 0 && !config.skipPretrainEval && step === 0) {
+    await evaluate(0, null);
+    waitForMainRank(comm);
+  }
 
   outer: for (let epoch = position.epoch; epoch < config.epochs && step < lastStep; epoch++) {
     s.objective.startEpoch(epoch);
     if (s.objective.gamma !== null) log.info(`gamma: ${s.objective.gamma}`);
     const startBatch = epoch === position.epoch ? position.batchInEpoch : 0;
+    // A checkpoint asked for at the last step of an epoch (or of the run) is the end-of-epoch one.
+    let checkpointAtEnd = false;
+    let pauseAtEnd = false;
     let stepStart = performance.now();
     for await (const batch of s.loader.epoch(epoch, { startBatch })) {
       const i = batch.index ?? 0;
@@ -113,7 +137,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
       s.optimizer.setLearningRate('rest', lrs.lr);
       s.optimizer.setLearningRate('logit_scale', lrs.lrTau);
 
-      const loss = trainStep(s, teacher, batch, trainableList, comm, config.gradClipNorm);
+      const { loss, logs } = trainStep(s, teacher, batch, trainableList, comm, config.gradClipNorm);
       lastLoss = loss;
       step += 1;
       const now = performance.now();
@@ -126,42 +150,54 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
       hooks.afterStep?.({ step, epoch, loss });
 
       const endOfEpoch = i + 1 >= batchesPerEpoch;
-      if (isMain && (step % config.logEveryNSteps === 0 || endOfEpoch || step === lastStep)) {
+      const endOfRun = step >= lastStep;
+      if (isMain && (step % config.logEveryNSteps === 0 || endOfEpoch || endOfRun)) {
         const points: MetricPoint[] = log.flush({
           epoch, step, batchInEpoch: i + 1, batchesPerEpoch, samplesPerEpoch: s.loader.samplesPerEpoch, lastStep,
-          lr: lrs.lr, lrTau: lrs.lrTau, scale: Math.exp(s.theta.dataSync()[0]!), objectiveLogs: s.objective.logs, gamma: s.objective.gamma,
+          lr: lrs.lr, lrTau: lrs.lrTau, scale: Math.exp(s.theta.dataSync()[0]!), objectiveLogs: logs, gamma: s.objective.gamma,
         });
         hooks.metrics(points);
       }
-      const stopRequest = hooks.stopRequest();
-      const ckptRequest = hooks.checkpointRequest?.() ?? false;
-      const stepCkpt = config.saveEveryNSteps > 0 && step % config.saveEveryNSteps === 0;
+      // The step ran synchronously and the next batch may already be waiting: let pending IPC messages
+      // (pause, cancel, checkpoint-now) arrive before they are polled.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const control = agreeOnControl(comm, { stop: hooks.stopRequest(), checkpoint: hooks.checkpointRequest?.() ?? false });
+      const wantCheckpoint = control.stop === 'pause' || control.checkpoint || (config.saveEveryNSteps > 0 && step % config.saveEveryNSteps === 0);
       const pos: DataPosition = endOfEpoch ? { epoch: epoch + 1, batchInEpoch: 0 } : { epoch, batchInEpoch: i + 1 };
-      if (stopRequest === 'cancel') { status = 'cancelled'; break outer; }
-      if (stopRequest === 'pause' || ckptRequest || (stepCkpt && !endOfEpoch)) {
-        await checkpoint(`step_${step}`, pos, endOfEpoch ? epoch + 1 : epoch);
-        if (stopRequest === 'pause') { status = 'paused'; position = pos; break outer; }
+      if (control.stop === 'cancel') { status = 'cancelled'; break outer; }
+      if (endOfEpoch || endOfRun) {
+        checkpointAtEnd = wantCheckpoint;
+        pauseAtEnd = control.stop === 'pause' && !endOfRun;
+        position = pos;
+        break;
       }
-      if (step >= lastStep) { position = pos; break; }
+      if (wantCheckpoint) {
+        await checkpoint(`step_${step}`, pos, epoch);
+        waitForMainRank(comm);
+        if (control.stop === 'pause') { status = 'paused'; position = pos; break outer; }
+      }
     }
     const epochsDone = epoch + 1;
-    if (status !== 'finished') break;
-    const finishedEpoch = step >= batchesPerEpoch * epochsDone;
-    if (finishedEpoch) {
-      position = { epoch: epochsDone, batchInEpoch: 0 };
-      log.info(`epoch ${epochsDone} done: ${s.loader.summary()}`);
-    }
+    const finishedEpoch = position.epoch === epochsDone;
     const isLast = step >= lastStep;
+    if (finishedEpoch) log.info(`epoch ${epochsDone} done: ${s.loader.summary()}`);
     let ckptPath: string | null = null;
-    if (finishedEpoch && ((config.saveFrequency > 0 && epochsDone % config.saveFrequency === 0) || isLast)) {
+    if (finishedEpoch && ((config.saveFrequency > 0 && epochsDone % config.saveFrequency === 0) || isLast || checkpointAtEnd)) {
       await checkpoint(`epoch_${epochsDone}`, position, epochsDone);
       ckptPath = lastCheckpoint;
-    } else if (isLast) {
-      await checkpoint(`step_${step}`, { epoch, batchInEpoch: step - epoch * batchesPerEpoch }, epoch);
+    } else if (!finishedEpoch && (isLast || checkpointAtEnd)) {
+      await checkpoint(`step_${step}`, position, epoch);
       ckptPath = lastCheckpoint;
+    }
+    if (pauseAtEnd) {
+      // Paused at the end of an epoch: its evaluation is left out, so the pause takes effect now.
+      waitForMainRank(comm);
+      status = 'paused';
+      break;
     }
     if (finishedEpoch && (epochsDone % config.evalEvery === 0 || isLast)) await evaluate(epochsDone, ckptPath);
     if (isLast) break;
+    waitForMainRank(comm);
   }
 
   const summary: TrainSummary = {
@@ -177,80 +213,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     backend: tf.getBackend(),
   };
   log.info(`${status}: ${summary.steps} steps, ${summary.samplesSeen} samples in ${summary.seconds.toFixed(0)} s; ${summary.dataSummary}`);
-  log.close();
-  await s.loader.close();
-  teacher?.dispose();
-  s.objective.dispose();
-  s.model.dispose();
   return summary;
-}
-
-/**
- * One optimiser step. The objective runs inside tf.variableGrads (its all-gathers are synchronous), the
- * teacher outside it (forward only, nothing recorded). Returns the loss.
- */
-function trainStep(s: TrainSetup, teacher: Teacher | null, batch: Batch, vars: tf.Variable[], comm: Communicator, clipNorm: number | null): number {
-  const size = s.cfg.vision.imageSize;
-  const ctx = s.cfg.text.contextLength;
-  const images = tf.tensor4d(batch.images, [batch.size, size, size, 3]);
-  const tokens = tf.tensor2d(batch.tokens, [batch.size, batch.tokens.length / batch.size], 'int32');
-  const teacherFeatures = teacher ? teacher.encode(images, tokens) : null;
-  try {
-    if (tokens.shape[1] !== ctx) throw new Error(`tokens have context ${tokens.shape[1]}, the model ${ctx}`);
-    const { value, grads } = tf.variableGrads(() => {
-      const image = l2Normalize(s.model.encodeImage(images));
-      const text = l2Normalize(s.model.encodeText(tokens));
-      return s.objective.step({
-        imageFeatures: image, textFeatures: text, theta: s.theta, indices: batch.keys,
-        teacherImageFeatures: teacherFeatures?.image, teacherTextFeatures: teacherFeatures?.text,
-      });
-    }, vars);
-    let finalGrads: Record<string, tf.Tensor> = grads;
-    if (comm.worldSize > 1) {
-      finalGrads = allReduceGradients(grads, vars, comm);
-      for (const g of Object.values(grads)) g.dispose();
-    }
-    if (clipNorm !== null) clipGradNorm(finalGrads, clipNorm);
-    s.optimizer.step(finalGrads);
-    if (s.trainable.has('logit_scale')) clampLogitScale(s.theta);
-    const loss = value.dataSync()[0]!;
-    value.dispose();
-    for (const g of Object.values(finalGrads)) g.dispose();
-    return loss;
-  } finally {
-    images.dispose();
-    tokens.dispose();
-    if (teacherFeatures) { teacherFeatures.image.dispose(); teacherFeatures.text.dispose(); }
-  }
-}
-
-let flatGradients: Float32Array | null = null;
-
-/**
- * Averages every gradient over the workers in one collective (one flat buffer, fixed order). The buffer
- * is reused across steps: refilling a fresh 600 MB array costs about 3x an array already in use.
- */
-function allReduceGradients(grads: Record<string, tf.Tensor>, vars: tf.Variable[], comm: Communicator): Record<string, tf.Tensor> {
-  let total = 0;
-  for (const v of vars) total += v.size;
-  if (flatGradients?.length !== total) flatGradients = new Float32Array(total);
-  const flat = flatGradients;
-  let offset = 0;
-  for (const v of vars) {
-    const g = grads[v.name];
-    if (g) flat.set(g.dataSync() as Float32Array, offset);
-    offset += v.size;
-  }
-  const group = comm as Partial<GroupCommunicator>;
-  let mean: Float32Array;
-  if (group.allReduceMeanInto) { group.allReduceMeanInto(flat, flat); mean = flat; } else mean = comm.allReduceMean(flat);
-  const out: Record<string, tf.Tensor> = {};
-  offset = 0;
-  for (const v of vars) {
-    out[v.name] = tf.tensor(mean.subarray(offset, offset + v.size), v.shape, 'float32');
-    offset += v.size;
-  }
-  return out;
 }
 
 export function ensureRunDir(outDir: string): void {
