@@ -18,9 +18,20 @@ let checkpointNow = false;
 let pendingPoints: MetricPoint[] = [];
 let flushTimer: NodeJS.Timeout | null = null;
 
-function send(msg: WorkerToMain): void {
-  if (process.send) process.send(msg);
-  else if (msg.type === 'log' || msg.type === 'error') console.error(`[rank ${rank}] ${msg.type === 'log' ? msg.message : msg.message}`);
+/** Sends to the main process; once it is gone (disconnect), messages go to stderr or nowhere. */
+function send(msg: WorkerToMain, then?: () => void): void {
+  if (process.send && process.connected) {
+    process.send(msg, undefined, undefined, () => then?.());
+    return;
+  }
+  if (msg.type === 'log' || msg.type === 'error') console.error(`[rank ${rank}] ${msg.message}`);
+  then?.();
+}
+
+/** Exits once the last message has been handed to the IPC channel (a timer alone can lose it). */
+function exitAfter(msg: WorkerToMain, code: number): void {
+  const fallback = setTimeout(() => process.exit(code), 2000);
+  send(msg, () => { clearTimeout(fallback); process.exit(code); });
 }
 
 function flushMetrics(): void {
@@ -56,23 +67,23 @@ async function runJob(job: Job): Promise<void> {
     try {
       const summary = await runTraining({ runId: job.runId, outDir: job.outDir, dataDir: job.dataDir, config, resumeFrom: job.resumeFrom, comm }, hooks);
       flushMetrics();
-      send({ type: 'done', summary: { ...summary } });
-    } finally {
       comm.close();
+      exitAfter({ type: 'done', summary: { ...summary } }, 0);
+    } catch (err) {
+      comm.close();
+      throw err;
     }
   } else {
     const result = await runEvalJob(job, hooks);
     flushMetrics();
-    send({ type: 'done', summary: { ...result } });
+    exitAfter({ type: 'done', summary: { ...result } }, 0);
   }
 }
 
 function fail(err: unknown): void {
   const e = err as Error & { field?: string };
   flushMetrics();
-  send({ type: 'error', rank, name: e?.name ?? 'Error', message: e?.message ?? String(err), field: e?.field, stack: e?.stack });
-  // Let the IPC channel drain before exiting.
-  setTimeout(() => process.exit(1), 50);
+  exitAfter({ type: 'error', rank, name: e?.name ?? 'Error', message: e?.message ?? String(err), field: e?.field, stack: e?.stack }, 1);
 }
 
 process.on('message', (raw) => {
@@ -84,7 +95,7 @@ process.on('message', (raw) => {
     return;
   }
   if (msg.type === 'start') {
-    runJob(msg.job).then(() => setTimeout(() => process.exit(0), 50), fail);
+    runJob(msg.job).catch(fail);
   } else if (msg.type === 'stop') {
     stopRequest = msg.mode;
   } else {
@@ -95,6 +106,10 @@ process.on('disconnect', () => {
   // The main process is gone: nobody records what we do, so stop at the next step (with a checkpoint).
   stopRequest ??= 'pause';
 });
+// Signals stop at the next step instead of killing mid-write: SIGINT pauses (checkpoint), SIGTERM
+// cancels. The supervisor escalates to SIGKILL if a worker does not stop in time.
+process.on('SIGINT', () => { stopRequest ??= 'pause'; });
+process.on('SIGTERM', () => { stopRequest = 'cancel'; });
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
 if (!process.send) {

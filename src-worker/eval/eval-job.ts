@@ -1,5 +1,4 @@
 /** The worker side of "evaluate this checkpoint on these tasks" (clipwb eval, the app's Evaluate button). */
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadCheckpoint } from '../train/checkpoint';
 import { loadModelConfig, paramsFromStateDict, disposeParams } from '../model';
@@ -7,7 +6,7 @@ import { ClipTokenizer, assertVocabularyFitsModel } from '../text';
 import { isBuiltin, prepareBuiltin } from '../train/builtin-data';
 import type { Job } from '../protocol';
 import type { TrainerHooks } from '../train/hooks';
-import { evaluateModel, epochResultsPath } from './run-model-eval';
+import { evaluateModel, checkpointResultsFile } from './run-model-eval';
 
 type EvalJob = Extract<Job, { kind: 'eval' }>;
 
@@ -31,9 +30,7 @@ export async function runEvalJob(job: EvalJob, hooks: TrainerHooks): Promise<Rec
       params, cfg, tokenizer, tasks: job.tasks,
       dataRoot: job.datacompPath,
       builtinDirs: builtin?.evalDirs ?? (await builtinEvalDirsIfAny(job.tasks, job.dataDir)),
-      // One results file per checkpoint: epoch_N for epoch checkpoints (DataComp's name), step_N for the
-      // others, so a step checkpoint inside epoch N never picks up epoch N's cached results.
-      resultsFile: resultsFileFor(job.resultsDir, ckpt.sidecar?.tag ?? null, epoch),
+      resultsFile: checkpointResultsFile(job.resultsDir, ckpt.sidecar?.tag ?? null, epoch),
       epoch,
       batchSize: job.batchSize,
       onProgress: (p) => hooks.progress({ phase: 'eval', epoch, step, totalSteps: 0, samplesPerSecond: null, etaSeconds: null, message: `${p.taskName}: ${p.phase}`, done: p.done, total: p.total }),
@@ -44,11 +41,6 @@ export async function runEvalJob(job: EvalJob, hooks: TrainerHooks): Promise<Rec
   } finally {
     disposeParams(params);
   }
-}
-
-function resultsFileFor(resultsDir: string, tag: string | null, epoch: number): string {
-  if (!tag || /^epoch_\d+$/.test(tag)) return epochResultsPath(resultsDir, epoch);
-  return path.join(resultsDir, 'eval_results', `${tag.replace(/[^\w.-]/g, '_')}_eval_results.jsonl`);
 }
 
 /** Evaluating a non-built-in checkpoint on the built-in task still finds the built-in test set. */

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { epochResultsFile } from './results-file';
 /**
  * Evaluates a model on tasks and writes DataComp-style results: the one code path behind in-training
  * evaluation, `clipwb eval` and the app's "Evaluate" button.
@@ -73,3 +75,13 @@ export async function evaluateModel(o: ModelEvalOptions): Promise<ModelEvalResul
 }
 
 export { epochResultsFile as epochResultsPath } from './results-file';
+
+/**
+ * One results file per checkpoint: `epoch_N_eval_results.jsonl` (DataComp's name) for an epoch
+ * checkpoint, `step_N_eval_results.jsonl` for the others, so results of a step checkpoint inside epoch N
+ * are never taken for epoch N's (the files are resumable: tasks already there are not evaluated again).
+ */
+export function checkpointResultsFile(runDir: string, tag: string | null, epoch: number): string {
+  if (!tag || /^epoch_\d+$/.test(tag)) return epochResultsFile(runDir, epoch);
+  return path.join(runDir, 'eval_results', `${tag.replace(/[^\w.-]/g, '_')}_eval_results.jsonl`);
+}

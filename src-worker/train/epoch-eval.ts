@@ -1,11 +1,13 @@
 /** Evaluation after an epoch, on the in-memory model (rank 0). */
-import { evaluateModel, epochResultsPath, type ModelEvalResult } from '../eval/run-model-eval';
+import { evaluateModel, checkpointResultsFile, type ModelEvalResult } from '../eval/run-model-eval';
 import type { TrainConfig } from './config';
 import type { TrainSetup } from './setup';
 import type { TrainerHooks } from './hooks';
 
 export async function runEpochEvaluation(o: {
   config: TrainConfig; setup: TrainSetup; outDir: string; epoch: number; step: number; hooks: TrainerHooks; lastStep: number;
+  /** The checkpoint this evaluation belongs to (epoch_N, step_N), which names the results file. */
+  tag: string;
 }): Promise<ModelEvalResult> {
   const { setup: s, hooks } = o;
   const result = await evaluateModel({
@@ -15,7 +17,7 @@ export async function runEpochEvaluation(o: {
     tasks: o.config.evalTasks,
     dataRoot: o.config.datacompPath,
     builtinDirs: s.builtin?.evalDirs ?? {},
-    resultsFile: epochResultsPath(o.outDir, o.epoch),
+    resultsFile: checkpointResultsFile(o.outDir, o.tag, o.epoch),
     epoch: o.epoch,
     batchSize: Math.max(o.config.batchSize, 64),
     onProgress: (p) => hooks.progress({

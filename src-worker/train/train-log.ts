@@ -31,9 +31,11 @@ export class TrainLog {
   private readonly recentBatchMs: number[] = [];
   private readonly lossAverages = new Map<string, { sum: number; n: number }>();
 
-  constructor(outDir: string, private readonly isMain: boolean, private readonly hooks: TrainerHooks) {
+  /** `resumedAtStep`: on a resume, metrics.jsonl keeps only the lines up to the checkpoint's step. */
+  constructor(outDir: string, private readonly isMain: boolean, private readonly hooks: TrainerHooks, resumedAtStep: number | null = null) {
     if (isMain) {
       fs.mkdirSync(outDir, { recursive: true });
+      if (resumedAtStep !== null) truncateJsonlAfter(path.join(outDir, 'metrics.jsonl'), resumedAtStep);
       this.outLog = fs.openSync(path.join(outDir, 'out.log'), 'a');
       this.jsonl = fs.openSync(path.join(outDir, 'metrics.jsonl'), 'a');
     } else {
@@ -113,4 +115,20 @@ export class TrainLog {
     if (this.outLog !== null) fs.closeSync(this.outLog);
     if (this.jsonl !== null) fs.closeSync(this.jsonl);
   }
+}
+
+/** Drops the lines logged after `step` (they are superseded by the resumed run), atomically. */
+function truncateJsonlAfter(file: string, step: number): void {
+  if (!fs.existsSync(file)) return;
+  const kept = fs.readFileSync(file, 'utf8').split('\n').filter((line) => {
+    if (!line.trim()) return false;
+    try {
+      return ((JSON.parse(line) as { step?: number }).step ?? 0) <= step;
+    } catch {
+      return false;
+    }
+  });
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, kept.length > 0 ? `${kept.join('\n')}\n` : '');
+  fs.renameSync(tmp, file);
 }

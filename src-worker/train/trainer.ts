@@ -57,7 +57,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
   let log: TrainLog | null = null;
   try {
     teacher = await loadTeacher(config, s, job.dataDir, hooks);
-    log = new TrainLog(job.outDir, isMain, hooks);
+    log = new TrainLog(job.outDir, isMain, hooks, s.resumedFrom ? s.step : null);
     return await trainLoop(job, s, teacher, log, hooks, started);
   } finally {
     // Also after a failure: tests and the app's in-process callers must not keep the loader threads or tensors.
@@ -107,9 +107,9 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
     log.info(`saved checkpoint ${saved.sidecarPath} (${(saved.sizeBytes / 1e6).toFixed(1)} MB)`);
   };
 
-  const evaluate = async (epochsDone: number, checkpointPath: string | null): Promise<void> => {
+  const evaluate = async (epochsDone: number, checkpointPath: string | null, tag = `epoch_${epochsDone}`): Promise<void> => {
     if (!isMain || config.evalTasks.length === 0) return;
-    const result = await runEpochEvaluation({ config, setup: s, outDir: job.outDir, epoch: epochsDone, step, hooks, lastStep });
+    const result = await runEpochEvaluation({ config, setup: s, outDir: job.outDir, epoch: epochsDone, step, hooks, lastStep, tag });
     lastEval = result.metrics;
     hooks.evaluation({ epoch: epochsDone, step, checkpointPath, results: result.results, average: result.average });
     hooks.metrics(Object.entries(result.metrics).map(([k, v]) => ({ key: `val/${k}`, step, value: v, wall: Date.now() })));
@@ -195,7 +195,9 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
       status = 'paused';
       break;
     }
+    // The end of training is always evaluated, also when --max-steps stops it inside an epoch.
     if (finishedEpoch && (epochsDone % config.evalEvery === 0 || isLast)) await evaluate(epochsDone, ckptPath);
+    else if (isLast) await evaluate(epoch, ckptPath, `step_${step}`);
     if (isLast) break;
     waitForMainRank(comm);
   }
