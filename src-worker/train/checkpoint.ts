@@ -50,21 +50,12 @@ export interface CheckpointSidecar {
   files: { weights: { file: string; bytes: number }; state: { file: string; bytes: number } | null };
 }
 
-export interface CheckpointToSave {
+/** What the trainer hands over: the sidecar's own fields plus the tensors; the rest is derived on save. */
+export interface CheckpointToSave extends Omit<CheckpointSidecar, 'format' | 'version' | 'optimizerSteps' | 'createdAt' | 'files'> {
   dir: string;
-  tag: string;
-  runId: string;
-  epoch: number;
-  step: number;
-  position: DataPosition;
-  model: string;
-  modelConfig: Record<string, unknown>;
-  trainConfig: Record<string, unknown>;
-  objective: string;
   weights: StateDict;
   optimizer: AdamWStateDict;
   objectiveState: ObjectiveState;
-  worldSize: number;
 }
 
 export interface SavedCheckpoint {
