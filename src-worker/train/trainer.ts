@@ -12,6 +12,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Communicator } from '../dist/communicator';
 import { learningRates, type LrScheduleConfig } from '../optim';
+import { toOpenClipJson } from '../model';
 import type { MetricPoint } from '../protocol';
 import { effectiveLrTau, type TrainConfig } from './config';
 import { setupTraining, writeParams, type TrainSetup } from './setup';
@@ -98,7 +99,7 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
     hooks.progress({ phase: 'checkpoint', epoch: pos.epoch, step, totalSteps: lastStep, samplesPerSecond: null, etaSeconds: null, message: `saving ${tag}` });
     const saved = await saveCheckpoint({
       dir: path.join(job.outDir, 'checkpoints'), tag, runId: job.runId, epoch: epochsDone, step, position: pos,
-      model: s.cfg.name, modelConfig: { ...s.cfg }, trainConfig: { ...config }, objective: s.objective.kind,
+      model: s.cfg.name, modelConfig: { ...toOpenClipJson(s.cfg) }, trainConfig: { ...config }, objective: s.objective.kind,
       weights: await s.model.exportStateDict(), optimizer: s.optimizer.stateDict(), objectiveState: s.objective.stateDict(),
       worldSize: comm.worldSize,
     });

@@ -1,41 +1,80 @@
 import type { Command } from '../command';
-import { parseArgs, formatFlagHelp, str, num, type FlagSpec } from '../args';
+import { parseArgs, formatFlagHelp, str, num, list, type FlagSpec } from '../args';
 import { PRESETS } from '../../../src-worker/train/presets';
 import { openContext, openRunService, HOME_FLAG } from '../context';
 import { ensureBuiltinDataset } from '../builtin';
 import { startWhenFree, watchRun } from '../watch-run';
 import { printRunOutcome } from '../run-outcome';
+import {
+  DEFAULT_REFERENCE_BUDGET, DEFAULT_VARIANTS, STUDENT_VARIANTS, TEACHER_MODEL, formatReferenceTable, runReferenceExperiment, selectVariants,
+} from '../reference-experiment';
 
 const FLAGS: FlagSpec[] = [
   { name: 'objective', type: 'string', help: 'fastclip-v3 (default) or infonce, for a comparison at the same budget', default: 'fastclip-v3' },
-  { name: 'epochs', type: 'int', help: 'Epochs of 20,000 samples', default: 3 },
+  { name: 'epochs', type: 'int', help: 'Epochs of 20,000 samples (with --reference: of each student)', default: 3 },
   { name: 'nproc', type: 'int', help: 'Worker processes sharing the CPU cores', default: 1 },
   { name: 'seed', type: 'int', help: 'Random seed', default: 0 },
+  { name: 'reference', type: 'bool', help: `The seed's reference-model experiment, small: a ${TEACHER_MODEL} teacher, then students without and with it` },
+  { name: 'teacher-epochs', type: 'int', help: 'With --reference: epochs of the teacher', default: DEFAULT_REFERENCE_BUDGET.teacherEpochs },
+  { name: 'variants', type: 'list', help: `With --reference: students to train, of ${STUDENT_VARIANTS.map((v) => v.key).join(', ')}, or all`, default: [...DEFAULT_VARIANTS] },
+  { name: 'retrain-teacher', type: 'bool', help: 'With --reference: train a new teacher even if an earlier one with the same config is in the store' },
   HOME_FLAG,
 ];
+
+/** Budget knobs for tests; not in the help, so the demo's published budget stays the one users run. */
+const HIDDEN_FLAGS: FlagSpec[] = [
+  { name: 'samples-per-epoch', type: 'int', help: 'Samples per epoch', default: DEFAULT_REFERENCE_BUDGET.samplesPerEpoch },
+  { name: 'max-steps', type: 'int', help: 'Stop every run after this many steps' },
+];
+
+const positive = (name: string, v: number | undefined): number => {
+  if (v === undefined || v < 1) throw new Error(`demo: --${name} must be at least 1, got ${String(v)}`);
+  return v;
+};
 
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Train and evaluate a tiny CLIP on the built-in dataset',
-  usage: `usage: clipwb demo [options]\n\nBuilds the built-in Fashion-MNIST image-caption dataset if needed, trains a tiny CLIP with FastCLIP v3\non whatever backend is present, evaluates zero-shot after each epoch, and prints a results table.\n\n${formatFlagHelp(FLAGS)}`,
+  usage: `usage: clipwb demo [options]\n\nBuilds the built-in Fashion-MNIST image-caption dataset if needed, trains a tiny CLIP with FastCLIP v3\non whatever backend is present, evaluates zero-shot after each epoch, and prints a results table.\n\n` +
+    `clipwb demo --reference reproduces the seed's reference-model experiment at small scale: it trains a larger\n${TEACHER_MODEL} teacher (or reuses a finished one from an earlier --reference), then ${DEFAULT_VARIANTS.length} students at one\nequal budget (no teacher, FD, FD + frozen temperature, FD + init from teacher; --variants all adds CE, KL,\ninteractive), and prints a table like the seed's. 20-35 minutes on 2 CPU cores, depending on load.\n\n${formatFlagHelp(FLAGS)}`,
   async run(argv) {
-    const { flags } = parseArgs(argv, FLAGS, 'demo');
+    const { flags } = parseArgs(argv, [...FLAGS, ...HIDDEN_FLAGS], 'demo');
     const objective = str(flags.objective)!;
     if (objective !== 'fastclip-v3' && objective !== 'infonce') throw new Error(`demo: --objective must be fastclip-v3 or infonce, got "${objective}"`);
+    const reference = flags.reference === true;
+    const variants = reference ? selectVariants(list(flags.variants)) : [];
+    const epochs = positive('epochs', num(flags.epochs));
+    const samplesPerEpoch = positive('samples-per-epoch', num(flags['samples-per-epoch']));
+    const maxSteps = flags['max-steps'] === undefined ? null : positive('max-steps', num(flags['max-steps']));
+    const nproc = positive('nproc', num(flags.nproc));
     const ctx = openContext(str(flags.home));
     await ensureBuiltinDataset(ctx.store, ctx.dataDir);
     const { service, monitor } = await openRunService(ctx);
     try {
-      const nproc = num(flags.nproc)!;
-      const args = [...PRESETS.find((p) => p.name === 'demo')!.args, '--epochs', String(num(flags.epochs)), '--nproc', String(nproc), '--seed', String(num(flags.seed)), '--devices', 'cpu',
+      const args = [...PRESETS.find((p) => p.name === 'demo')!.args, '--nproc', String(nproc), '--seed', String(num(flags.seed)), '--devices', 'cpu',
         // Several workers already share the cores: then decode on the training thread (libuv's threads).
         '--workers', nproc > 1 ? '0' : '1'];
       if (objective === 'infonce') args.push('--no-fastclip', '--no-multiply_tau');
+      const t0 = Date.now();
+      const train = async (runId: string) => {
+        await startWhenFree(service, runId);
+        return watchRun(service, runId);
+      };
+      if (reference) {
+        const result = await runReferenceExperiment({
+          store: ctx.store, service, baseArgs: args, variants, reuseTeacher: flags['retrain-teacher'] !== true, train, say: (l) => console.log(l),
+          budget: { teacherEpochs: positive('teacher-epochs', num(flags['teacher-epochs'])), studentEpochs: epochs, samplesPerEpoch, maxSteps },
+        });
+        console.log(`\nReference-model experiment (runs tagged reference-demo):\n\n${formatReferenceTable(result)}`);
+        console.log(`\nthe experiment took ${((Date.now() - t0) / 60000).toFixed(1)} min${result.teacher.reused ? ' (teacher reused)' : ''}`);
+        if (!result.complete) console.log('not every run finished; the table shows what there is');
+        return result.complete ? 0 : 1;
+      }
+      args.push('--epochs', String(epochs), '--train-num-samples', String(samplesPerEpoch));
+      if (maxSteps !== null) args.push('--max-steps', String(maxSteps));
       const run = service.createRun({ config: args, name: `demo-${objective}`, tags: ['demo'] });
       console.error(`run ${run.name} (${run.id}) -> ${run.outDir}`);
-      const t0 = Date.now();
-      await startWhenFree(service, run.id);
-      const ended = await watchRun(service, run.id);
+      const ended = await train(run.id);
       printRunOutcome(ctx.store, ended);
       console.log(`\ntraining + evaluation took ${((Date.now() - t0) / 60000).toFixed(1)} min`);
       return ended.status === 'finished' ? 0 : 1;

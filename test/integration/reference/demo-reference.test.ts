@@ -1,0 +1,124 @@
+/**
+ * `clipwb demo --reference` end to end with a tiny budget (2 steps per run): a real CLI process, real
+ * worker processes, the real built-in dataset and store. Checks the flow, not the accuracy.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Run, type Store } from '../../../src-main/store';
+import { dataLayout } from '../../../src-main/paths';
+
+const repo = path.resolve(import.meta.dirname, '..', '..', '..');
+const TINY = ['--samples-per-epoch', '256', '--epochs', '1', '--teacher-epochs', '1', '--max-steps', '2'];
+
+function clipwb(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repo, 'bin', 'clipwb.mjs'), ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The table row whose first cell starts with `label`, split into cells. */
+function tableRow(stdout: string, label: string): string[] {
+  const line = stdout.split('\n').find((l) => l.startsWith(`| ${label}`));
+  if (!line) throw new Error(`no table row "${label}" in:\n${stdout.slice(-3000)}`);
+  return line.split('|').slice(1, -1).map((c) => c.trim());
+}
+
+describe('clipwb demo --reference (tiny budget)', () => {
+  let home: string;
+  let first: { code: number | null; stdout: string; stderr: string };
+  let store: Store;
+  const runsByKey = new Map<string, Run>();
+
+  beforeAll(async () => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'clipwb-reference-'));
+    first = await clipwb(['demo', '--reference', '--home', home, ...TINY]);
+    store = openStore({ file: dataLayout(home).database });
+    for (const run of store.runs.list({ tag: 'reference-demo' })) {
+      const key = run.tags.find((t) => t !== 'reference-demo' && t !== 'student');
+      if (key) runsByKey.set(key, run);
+    }
+  }, 300_000);
+
+  afterAll(() => {
+    store?.close();
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('trains the teacher, then four students, all finished and tagged', () => {
+    expect(first.code, first.stderr.slice(-2000)).toBe(0);
+    expect([...runsByKey.keys()].sort()).toEqual(['baseline', 'fd', 'fd-frozen-temp', 'fd-init', 'teacher']);
+    for (const run of runsByKey.values()) expect(run.status, run.name).toBe('finished');
+    expect(runsByKey.get('teacher')!.config.model).toBe('clip-tiny-p4-28');
+    for (const key of ['baseline', 'fd', 'fd-frozen-temp', 'fd-init']) expect(runsByKey.get(key)!.config.model).toBe('clip-tiny-p7-28');
+  });
+
+  it('gives every student the same budget', () => {
+    const budget = (r: Run) => ({ epochs: r.config.epochs, samples: r.config.trainNumSamples, batch: r.config.batchSize, lr: r.config.lr, seed: r.config.seed, maxSteps: r.config.maxSteps });
+    const students = ['baseline', 'fd', 'fd-frozen-temp', 'fd-init'].map((k) => budget(runsByKey.get(k)!));
+    for (const s of students) expect(s).toEqual(students[0]);
+  });
+
+  it('the distilled students load the teacher trained first; only they log distill_loss', () => {
+    const teacher = runsByKey.get('teacher')!;
+    for (const key of ['fd', 'fd-frozen-temp', 'fd-init']) {
+      const run = runsByKey.get(key)!;
+      expect(String(run.config.distillPretrained)).toContain(teacher.outDir!);
+      expect(run.config.distillMode).toBe('feature');
+      const loaded = store.events.list({ runId: run.id }).map((e) => e.message);
+      expect(loaded.some((m) => m.startsWith('teacher clip-tiny-p4-28 from')), loaded.join('\n')).toBe(true);
+      expect(store.metrics.getSeries(run.id, 'train/distill_loss')?.pointCount ?? 0).toBeGreaterThan(0);
+    }
+    expect(runsByKey.get('baseline')!.config.distillPretrained).toBeNull();
+    expect(store.metrics.getSeries(runsByKey.get('baseline')!.id, 'train/distill_loss')).toBeUndefined();
+  });
+
+  it('the init student copies all but the two patch-size tensors; the frozen one keeps scale 100', () => {
+    const messages = store.events.list({ runId: runsByKey.get('fd-init')!.id }).map((e) => e.message);
+    const copied = messages.map((m) => /init from teacher: copied (\d+) of (\d+) tensors; skipped \(shape differs\): (.*)$/.exec(m)).find((m) => m !== null);
+    expect(copied, messages.join('\n')).toBeTruthy();
+    expect(Number(copied![2]) - Number(copied![1])).toBe(2);
+    expect(copied![3]!.split(', ').sort()).toEqual(['visual.conv1.weight', 'visual.positional_embedding']);
+    const scale = store.metrics.getSeries(runsByKey.get('fd-frozen-temp')!.id, 'train/scale')!;
+    expect(scale.minValue).toBeCloseTo(100, 3);
+    expect(scale.maxValue).toBeCloseTo(100, 3);
+  });
+
+  it('prints the seed-style table with every row, its numbers those in the store', () => {
+    const labels: [string, string][] = [
+      ['baseline', 'Baseline, no teacher'], ['fd', '0.5 Feature (FD)'], ['fd-frozen-temp', '0.5 Feature, lock 0.01'],
+      ['fd-init', '0.5 Feature, init from teacher'], ['teacher', 'Teacher (clip-tiny-p4-28, 1 epoch)'],
+    ];
+    for (const [key, label] of labels) {
+      const cells = tableRow(first.stdout, label);
+      const evals = store.evaluations.list({ runIds: [runsByKey.get(key)!.id], task: 'fashion_mnist', mainOnly: true });
+      expect(evals.length, key).toBe(1);
+      expect(cells[3]).toBe(evals[0]!.value!.toFixed(4));
+      expect(cells[5]).toBe('n/a');
+    }
+    expect(first.stdout).toMatch(/recall@1: n\/a, the built-in dataset has no retrieval form/);
+  });
+
+  it('a second --reference reuses the finished teacher and says so', async () => {
+    const again = await clipwb(['demo', '--reference', '--home', home, ...TINY, '--variants', 'baseline']);
+    expect(again.code, again.stderr.slice(-2000)).toBe(0);
+    expect(again.stdout).toContain(`teacher: reusing run ${runsByKey.get('teacher')!.name} (${runsByKey.get('teacher')!.id})`);
+    const teachers = store.runs.list({ tag: 'reference-demo' }).filter((r) => r.tags.includes('teacher'));
+    expect(teachers.map((r) => r.id)).toEqual([runsByKey.get('teacher')!.id]);
+    expect(tableRow(again.stdout, 'Teacher (clip-tiny-p4-28, 1 epoch)')[6]).toMatch(/\(reused\)$/);
+  }, 180_000);
+
+  it('refuses an unknown variant before training anything', async () => {
+    const bad = await clipwb(['demo', '--reference', '--home', home, '--variants', 'baseline,fdd']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--variants: unknown variant "fdd"; choose from baseline, fd, /);
+  });
+});
