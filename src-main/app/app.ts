@@ -150,7 +150,7 @@ export function toApiError(err: unknown): ApiError {
   const e = err as Error & { field?: string; code?: string; option?: string };
   const name = e?.name ?? 'Error';
   const message = e?.message ?? String(err);
-  if (name === 'ConfigError' || name === 'ValidationError' || name === 'LoaderOptionError' || name === 'ModelConfigError') return new ApiError(400, message, e.field ?? e.option, name);
+  if (name === 'ConfigError' || name === 'ValidationError' || name === 'LoaderOptionError' || name === 'ModelConfigError' || name === 'EvalsetError') return new ApiError(400, message, e.field ?? e.option, name);
   if (name === 'StoreError') {
     const status = e.code === 'NOT_FOUND' ? 404 : e.code === 'CONFLICT' ? 409 : e.code === 'INVALID_INPUT' ? 400 : 500;
     return new ApiError(status, message, e.field, name);

@@ -12,6 +12,7 @@ import type { DownloadSpec } from '../downloads/types';
 import { hubConfigFromEnv, hubAuthHeaders } from '../downloads/sources/hf-hub';
 import { evalsetDownloadSpecs } from '../downloads/sources/hf-evalsets';
 import { pullModel } from '../models/pull';
+import { resolveEvalsetTasks } from '../datasets/evalsets';
 
 interface Live { managerId: string | null; spec: DownloadSpec | null; rate: number | null; eta: number | null; abort: AbortController | null }
 
@@ -35,10 +36,10 @@ export class DownloadsService extends EventEmitter<{ event: [ApiEvent] }> {
     const hub = hubConfigFromEnv();
     const root = path.join(this.dataDir, 'datasets', 'datacomp');
     const ids: number[] = [];
-    for (const task of tasks) {
-      const { specs, dir } = await evalsetDownloadSpecs(task, root, hub);
+    for (const task of resolveEvalsetTasks(tasks)) {
+      const { specs, dir } = await evalsetDownloadSpecs(task.key, root, hub);
       for (const spec of specs) ids.push(this.startSpec(spec));
-      if (!this.store.datasets.list().some((d) => d.path === dir)) this.store.datasets.add({ name: task, kind: 'downloaded', type: 'eval', path: dir, scan: null });
+      if (!this.store.datasets.list().some((d) => d.path === dir)) this.store.datasets.add({ name: task.name, kind: 'downloaded', type: 'eval', path: dir, scan: null });
     }
     return ids;
   }

@@ -13,7 +13,11 @@ export type TaskType = (typeof TASK_TYPES)[number];
 const sourceSchema = z.discriminatedUnion('kind', [
   /** CLIP_benchmark webdataset layout: <dataRoot>/<dir>/{classnames.txt, zeroshot_classification_templates.txt, test/*.tar}. */
   z.object({ kind: z.literal('wds'), hfRepo: z.string().min(1), dir: z.string().min(1) }),
-  /** Hugging Face `datasets` cache under <dataRoot>/<dir> (retrieval sets and WinoGAViL). */
+  /**
+   * DataComp loads these from a Hugging Face `datasets` repo (hfRepo: retrieval sets, WinoGAViL), which
+   * the workbench cannot read; it reads the same data converted to its retrieval layout
+   * (src-worker/data/EVAL-LAYOUT.md) in <dataRoot>/<dir>.
+   */
   z.object({ kind: z.literal('hf_dataset'), hfRepo: z.string().min(1), dir: z.string().min(1) }),
   /** Built into the workbench (no download). */
   z.object({ kind: z.literal('builtin') }),
@@ -163,6 +167,6 @@ export function taskDataDir(dataRoot: string, task: TaskSpec): string | null {
     case 'wds':
       return join(dataRoot, task.source.dir);
     case 'hf_dataset':
-      return join(dataRoot, task.source.dir, task.source.hfRepo.replace('/', '___'));
+      return join(dataRoot, task.source.dir);
   }
 }

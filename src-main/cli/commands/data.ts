@@ -13,6 +13,7 @@ import { parseUrlList, urlListSpecs } from '../../downloads/sources/url-list';
 import { driveEndpointsFromEnv } from '../../downloads/sources/gdrive-endpoints';
 import { driveFolderSpecs } from '../../downloads/sources/gdrive';
 import { scanFolder } from '../../datasets/scan';
+import { resolveEvalsetTasks } from '../../datasets/evalsets';
 import { trainCaptionsVocabulary } from '../../../src-worker/train/vocab-from-shards';
 import { resolveShards } from '../../../src-worker/data';
 import { extractTarParts } from '../../datasets/extract';
@@ -97,10 +98,11 @@ export const dataCommand: Command = {
             const tasks = list(flags.tasks);
             if (tasks.length === 0) throw new UsageError('data download evalsets: give --tasks, e.g. --tasks imagenet1k,cifar10');
             const dest = path.resolve(str(flags.dest) ?? path.join(context().layout.datasets, 'datacomp'));
-            for (const task of tasks) {
-              const { specs, dir } = await evalsetDownloadSpecs(task, dest, hub);
-              await runDownloads(specs, task);
-              context().store.datasets.add({ name: task, kind: 'downloaded', type: 'eval', path: dir, scan: null });
+            for (const task of resolveEvalsetTasks(tasks)) {
+              const { specs, dir } = await evalsetDownloadSpecs(task.key, dest, hub);
+              await runDownloads(specs, task.key);
+              const store = context().store;
+              if (!store.datasets.list().some((d) => d.path === dir)) store.datasets.add({ name: task.name, kind: 'downloaded', type: 'eval', path: dir, scan: null });
             }
             console.log(`eval sets in ${dest} (use --datacomp-path ${dest} or clipwb eval --data-dir ${dest})`);
             return 0;

@@ -31,7 +31,7 @@ describe('resources/eval/tasks.json', () => {
     expect(get('fairness/dollar_street').source).toMatchObject({ hfRepo: 'djghosh/wds_dollar_street_test' });
     expect(get('retrieval/mscoco_2014_5k_test_image_text_retrieval').source).toMatchObject({ kind: 'hf_dataset', hfRepo: 'nlphuji/mscoco_2014_5k_test_image_text_retrieval' });
     expect(taskDataDir('/data', get('imagenet1k'))).toBe('/data/wds_imagenet1k_test');
-    expect(taskDataDir('/data', get('retrieval/flickr_1k_test_image_text_retrieval'))).toBe('/data/hf_cache/nlphuji___flickr_1k_test_image_text_retrieval');
+    expect(taskDataDir('/data', get('retrieval/flickr_1k_test_image_text_retrieval'))).toBe('/data/wds_flickr_1k_test');
     expect(taskDataDir('/data', get('fashion_mnist'))).toBeNull();
     for (const k of ['vtab/caltech101', 'fgvc_aircraft', 'vtab/flowers', 'vtab/pets']) expect(get(k).mainMetric).toBe('mean_per_class_recall');
     expect(get('wilds/iwildcam').mainMetric).toBe('F1-macro_all');
