@@ -155,7 +155,9 @@ describe('clipwb train, runs, eval, embed', () => {
   it('Ctrl-C pauses a CLI run; another process pauses it; its CLI killed, it is interrupted; it resumes to the end', async () => {
     const stepsPast = (id: string, n: number) => seriesSteps(store, id).steps.length > n;
     // Ctrl-C in a terminal signals the whole foreground process group: clipwb and (unless detached) its workers.
-    const train = background(['train', ...trainArgs(ws, ['--epochs', '10', '--save-frequency', '0', '--name', 'long'])], { group: true });
+    // Long enough (480 steps of ~30 ms) that a pause requested through the store (picked up at the
+    // supervisor's next 2 s tick) always lands before the run finishes, however fast the machine is.
+    const train = background(['train', ...trainArgs(ws, ['--epochs', '60', '--save-frequency', '0', '--name', 'long'])], { group: true });
     const run = await until('the run to start', () => store.runs.list({ search: 'long' }).find((r) => r.name === 'long' && r.status === 'running'));
     await until('some steps', () => stepsPast(run.id, 2));
     process.kill(-train.child.pid!, 'SIGINT');
@@ -197,6 +199,6 @@ describe('clipwb train, runs, eval, embed', () => {
     const last = await cli(['runs', 'resume', run.id], env);
     expect(last.code, last.stderr).toBe(0);
     expect(store.runs.require(run.id).status).toBe('finished');
-    expect(seriesSteps(store, run.id).steps).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    expect(seriesSteps(store, run.id).steps).toEqual(Array.from({ length: 480 }, (_, i) => i + 1));
   });
 });
