@@ -5,8 +5,6 @@
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
-import path from 'node:path';
 import { openStore, type Store } from '../store';
 import { dataLayout, resolveDataDir, type DataLayout } from '../paths';
 import { RunService } from '../runs/service';
@@ -160,6 +158,3 @@ export function toApiError(err: unknown): ApiError {
   return new ApiError(500, message, e.field, name);
 }
 
-export function defaultHomeHint(): string {
-  return path.join(os.homedir(), '.local', 'share', 'clip-workbench');
-}

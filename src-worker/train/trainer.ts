@@ -7,7 +7,6 @@
  * evaluations. The weights stay identical on every rank because the gradients are averaged with a
  * deterministic all-reduce and every rank applies the same update.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Communicator } from '../dist/communicator';
@@ -219,6 +218,3 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
   return summary;
 }
 
-export function ensureRunDir(outDir: string): void {
-  fs.mkdirSync(path.join(outDir, 'checkpoints'), { recursive: true });
-}
