@@ -58,6 +58,31 @@ function sendError(res: http.ServerResponse, err: ApiError): void {
   sendJson(res, err.status, { error: err.toBody() });
 }
 
+/** The last resort for a handler that threw: a 500 if nothing was sent yet, else drop the connection. */
+function failRequest(res: http.ServerResponse, err: unknown): void {
+  if (res.headersSent || res.destroyed) { res.destroy(); return; }
+  try { sendError(res, toApiError(err)); } catch { res.destroy(); }
+}
+
+function parseRequestUrl(raw: string | undefined): URL | null {
+  try { return new URL(raw ?? '/', 'http://localhost'); } catch { return null; }
+}
+
+/**
+ * The file a static path names, if it is a regular file inside `root` once every symlink is resolved;
+ * null otherwise (the caller serves index.html, the single-page app's fallback).
+ */
+export async function staticFileInside(root: string, rel: string): Promise<string | null> {
+  try {
+    const realRoot = await fs.promises.realpath(root);
+    const real = await fs.promises.realpath(path.resolve(root, `.${rel}`));
+    if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return null;
+    return (await fs.promises.stat(real)).isFile() ? real : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function startWebServer(o: WebServerOptions = {}): Promise<WebServer> {
   const host = o.host ?? '127.0.0.1';
   const token = o.token ?? crypto.randomBytes(24).toString('base64url');
@@ -79,12 +104,24 @@ export async function startWebServer(o: WebServerOptions = {}): Promise<WebServe
   };
 
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // A client that goes away mid-request (a dropped SSH tunnel) must cost us nothing but its socket.
+    req.on('error', () => req.destroy());
+    res.on('error', () => res.destroy());
+    const url = parseRequestUrl(req.url);
+    if (!url) { sendError(res, new ApiError(400, 'the request URL cannot be parsed')); return; }
     const bad = checkRequestOrigin(req);
     if (bad) { sendError(res, bad); return; }
-    if (url.pathname.startsWith('/api/')) { void handleApi(req, res, url); return; }
-    if (req.method !== 'GET' && req.method !== 'HEAD') { sendError(res, new ApiError(405, `${req.method} is not allowed here`)); return; }
-    serveStatic(url.pathname, res);
+    const handled = url.pathname.startsWith('/api/')
+      ? handleApi(req, res, url)
+      : req.method !== 'GET' && req.method !== 'HEAD'
+        ? Promise.resolve(sendError(res, new ApiError(405, `${req.method} is not allowed here`)))
+        : serveStatic(url.pathname, res);
+    handled.catch((err: unknown) => failRequest(res, err));
+  });
+  // Malformed HTTP (bad request lines, oversized headers): answer 400 where the socket still takes it.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    socket.destroy();
   });
 
   const handleApi = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> => {
@@ -96,20 +133,29 @@ export async function startWebServer(o: WebServerOptions = {}): Promise<WebServe
     if (!type.startsWith('application/json')) { sendError(res, new ApiError(415, 'send the request body as application/json')); return; }
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_BODY_BYTES) { sendError(res, new ApiError(413, `request body over ${MAX_BODY_BYTES} bytes`)); req.resume(); return; }
+    let method: string;
+    try { method = decodeURIComponent(url.pathname.slice('/api/'.length)); } catch {
+      sendError(res, new ApiError(400, 'the API method in the URL is not valid percent-encoding')); req.resume(); return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let tooBig = false;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) { tooBig = true; break; }
-      chunks.push(chunk as Buffer);
+    try {
+      for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_BODY_BYTES) { tooBig = true; break; }
+        chunks.push(chunk as Buffer);
+      }
+    } catch {
+      // The client closed before sending the body it announced: nobody is left to answer.
+      res.destroy();
+      return;
     }
     if (tooBig) { sendError(res, new ApiError(413, `request body over ${MAX_BODY_BYTES} bytes`)); req.destroy(); return; }
     let body: unknown = {};
     if (size > 0) {
       try { body = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { sendError(res, new ApiError(400, 'the request body is not valid JSON')); return; }
     }
-    const method = decodeURIComponent(url.pathname.slice('/api/'.length));
     try {
       sendJson(res, 200, { result: await app.call(method, body) });
     } catch (err) {
@@ -117,7 +163,7 @@ export async function startWebServer(o: WebServerOptions = {}): Promise<WebServe
     }
   };
 
-  const serveStatic = (pathname: string, res: http.ServerResponse): void => {
+  const serveStatic = async (pathname: string, res: http.ServerResponse): Promise<void> => {
     const index = path.join(staticDir, 'index.html');
     if (!fs.existsSync(index)) {
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
@@ -126,25 +172,29 @@ export async function startWebServer(o: WebServerOptions = {}): Promise<WebServe
     }
     let rel: string;
     try { rel = decodeURIComponent(pathname); } catch { sendError(res, new ApiError(400, 'bad path')); return; }
-    const file = path.resolve(staticDir, `.${rel}`);
-    const inside = file === staticDir || file.startsWith(staticDir + path.sep);
-    const target = inside && fs.existsSync(file) && fs.statSync(file).isFile() ? file : index;
+    const target = (await staticFileInside(staticDir, rel)) ?? index;
     res.writeHead(200, { 'content-type': MIME[path.extname(target)] ?? 'application/octet-stream', ...SECURITY_HEADERS });
-    fs.createReadStream(target).pipe(res);
+    const stream = fs.createReadStream(target);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
   };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    socket.on('error', () => socket.destroy());
+    const url = parseRequestUrl(req.url);
     const bad = checkRequestOrigin(req);
-    const reject = (status: number, text: string) => { socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n\r\n`); socket.destroy(); };
+    const reject = (status: number, text: string) => { if (socket.writable) socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\n\r\n`); socket.destroy(); };
+    if (!url) { reject(400, 'Bad Request'); return; }
     if (bad) { reject(403, 'Forbidden'); return; }
     if (url.pathname !== '/events') { reject(404, 'Not Found'); return; }
     if (!tokenMatches(url.searchParams.get('token'), token)) { reject(401, 'Unauthorized'); return; }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
+      // Protocol violations (an unmasked frame, a frame over maxPayload) close this socket, not the server.
+      ws.on('error', () => { sockets.delete(ws); ws.terminate(); });
       // The renderer only listens; anything it sends is ignored.
       ws.on('message', () => undefined);
     });
