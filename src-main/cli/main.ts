@@ -31,7 +31,24 @@ function help(): string {
   ].join('\n');
 }
 
+/**
+ * `clipwb runs list | head -1`: when the reader of our output goes away, stop quietly as Unix tools do,
+ * instead of dying on an unhandled EPIPE with a stack trace. Other write errors still surface.
+ */
+let pipeGuarded = false;
+function exitQuietlyOnClosedPipe(): void {
+  if (pipeGuarded) return;
+  pipeGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  exitQuietlyOnClosedPipe();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(help());

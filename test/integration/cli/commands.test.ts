@@ -3,12 +3,13 @@
  * then data scan / vocab, tokenize and doctor as real processes.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src-main/cli/main';
 import { ClipTokenizer } from '../../../src-worker/text';
 import { makeWorkspace, type Workspace } from '../runs/fixture';
-import { cli, cliEnv } from './run-cli';
+import { cli, cliEnv, startCli } from './run-cli';
 
 const COMMANDS = ['demo', 'train', 'eval', 'embed', 'data', 'models', 'runs', 'tokenize', 'doctor', 'serve'];
 
@@ -41,6 +42,19 @@ describe('clipwb: help and usage errors', () => {
     expect(train.out).toContain('--temperature_scheme');
     expect(train.out).toContain('--batch-size');
   });
+
+  it('stops quietly with exit code 0 when the reader of its output goes away (clipwb runs list | head -1)', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'clipwb-epipe-'));
+    try {
+      const p = startCli(['runs', 'list'], cliEnv(root, path.join(root, 'home')));
+      p.child.stdout?.destroy(); // the reader closes before the first line is written
+      const r = await p.done;
+      expect(r.stderr).not.toMatch(/EPIPE|Unhandled 'error' event/);
+      expect(r.code).toBe(0);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('answers unknown commands, subcommands and flags with a clear error and exit code 2', async () => {
     const cases: [string[], RegExp][] = [
