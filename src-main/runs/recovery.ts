@@ -7,6 +7,7 @@
 import type { Run, Store } from '../store';
 import { adoptCheckpointsOnDisk, usableCheckpoint } from './checkpoint-files';
 import { isWorkerAlive } from './process-alive';
+import { reconcileMetrics } from './reconcile-metrics';
 
 export const LIVE_STATUSES = ['starting', 'running', 'stalled'] as const;
 
@@ -21,6 +22,8 @@ export function hasLiveWorker(run: Run): boolean {
 export interface Interrupted {
   run: Run;
   adopted: number;
+  /** Metric points found in the run's metrics.jsonl that had not reached the store. */
+  recoveredPoints: number;
   resumable: boolean;
 }
 
@@ -33,12 +36,13 @@ export function markInterrupted(store: Store, seen: Run): Interrupted | null {
     const cur = store.runs.get(seen.id);
     if (!cur || !isLiveStatus(cur.status) || JSON.stringify(cur.pids) !== JSON.stringify(seen.pids)) return null;
     const adopted = adoptCheckpointsOnDisk(store, cur).length;
+    const recoveredPoints = reconcileMetrics(store, cur.id, cur.outDir);
     const resumable = usableCheckpoint(store, cur.id) !== null;
     store.runs.update(cur.id, {
       resumable, pids: [],
       error: 'the process that supervised this run ended without recording an outcome (app or CLI closed or crashed, or the machine restarted)',
     });
     const run = store.runs.setStatus(cur.id, 'interrupted');
-    return { run, adopted, resumable };
+    return { run, adopted, recoveredPoints, resumable };
   });
 }

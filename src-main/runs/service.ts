@@ -22,6 +22,7 @@ import { defaultRunName } from './run-name';
 import { absolutizeConfigPaths } from './config-paths';
 import { adoptCheckpointsOnDisk, checkpointFilesExist, reviveCheckpoint, usableCheckpoint } from './checkpoint-files';
 import { hasLiveWorker, isLiveStatus, LIVE_STATUSES, markInterrupted } from './recovery';
+import { reconcileMetrics } from './reconcile-metrics';
 import { latestEventId, readControl, requestControl } from './control';
 import { EvalJobs, checkEvalTasks, evalJobSpec, evalOptionsForRun, type EvalJobInfo, type EvalOptions, type EvalOwner } from './eval-jobs';
 
@@ -519,6 +520,8 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
     // A cancel asked from another process just before it killed the workers (clipwb runs cancel --force).
     if (a.stopMode !== 'cancel' && readControl(this.store, a.runId, a.controlAfterId).some((r) => r.action === 'cancel')) a.stopMode = 'cancel';
     const { status, error } = runOutcome(a, exit, this.closing);
+    // Steps the worker logged whose IPC messages never arrived (it died mid-send) are still in metrics.jsonl.
+    reconcileMetrics(this.store, a.runId, this.store.runs.get(a.runId)?.outDir ?? null);
     const hasCheckpoint = usableCheckpoint(this.store, a.runId) !== null;
     this.store.runs.update(a.runId, { error, pids: [], resumable: status !== 'finished' && hasCheckpoint });
     this.setStatus(a.runId, status);
@@ -601,7 +604,7 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
   private interrupt(run: Run): void {
     const r = markInterrupted(this.store, run);
     if (!r) return;
-    this.addEvent(run.id, 'warn', 'recover', `marked interrupted${r.adopted > 0 ? `; recorded ${r.adopted} checkpoint(s) found on disk` : ''}${r.resumable ? '; resume continues from the last checkpoint' : ' (no checkpoint: resume starts again from step 0)'}`);
+    this.addEvent(run.id, 'warn', 'recover', `marked interrupted${r.adopted > 0 ? `; recorded ${r.adopted} checkpoint(s) found on disk` : ''}${r.recoveredPoints > 0 ? `; recovered ${r.recoveredPoints} metric point(s) from metrics.jsonl` : ''}${r.resumable ? '; resume continues from the last checkpoint' : ' (no checkpoint: resume starts again from step 0)'}`);
     this.emitRun(run.id);
   }
 
