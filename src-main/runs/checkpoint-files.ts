@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Checkpoint, Run, Store } from '../store';
+import { removeAbandonedTempFiles } from '../../src-worker/io/atomic';
 
 interface SidecarFacts {
   runId: string;
@@ -88,4 +89,10 @@ export function reviveCheckpoint(store: Store, id: number, c: { epoch: number; s
   store.db.prepare('UPDATE checkpoints SET epoch = ?, step = ?, size_bytes = ?, created_at = ?, file_deleted_at = NULL WHERE id = ?')
     .run(c.epoch, c.step, c.sizeBytes, Date.now(), id);
   return store.checkpoints.require(id);
+}
+
+/** Removes the temporary files that checkpoint writes of this run's dead workers left behind. */
+export function removeAbandonedCheckpointTemps(outDir: string | null): string[] {
+  if (!outDir) return [];
+  return [...removeAbandonedTempFiles(path.join(outDir, 'checkpoints')), ...removeAbandonedTempFiles(outDir)];
 }

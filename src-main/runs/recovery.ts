@@ -5,7 +5,7 @@
  * pauses itself) recorded so that nothing is lost.
  */
 import type { Run, Store } from '../store';
-import { adoptCheckpointsOnDisk, usableCheckpoint } from './checkpoint-files';
+import { adoptCheckpointsOnDisk, removeAbandonedCheckpointTemps, usableCheckpoint } from './checkpoint-files';
 import { isWorkerAlive } from './process-alive';
 import { reconcileMetrics } from './reconcile-metrics';
 
@@ -37,6 +37,7 @@ export function markInterrupted(store: Store, seen: Run): Interrupted | null {
     if (!cur || !isLiveStatus(cur.status) || JSON.stringify(cur.pids) !== JSON.stringify(seen.pids)) return null;
     const adopted = adoptCheckpointsOnDisk(store, cur).length;
     const recoveredPoints = reconcileMetrics(store, cur.id, cur.outDir);
+    removeAbandonedCheckpointTemps(cur.outDir);
     const resumable = usableCheckpoint(store, cur.id) !== null;
     store.runs.update(cur.id, {
       resumable, pids: [],

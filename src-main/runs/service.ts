@@ -20,7 +20,7 @@ import { runSummary } from './summary';
 import { newActiveRun, recordProgress, runOutcome, stallReport, describeExit, type ActiveRun } from './active-run';
 import { defaultRunName } from './run-name';
 import { absolutizeConfigPaths } from './config-paths';
-import { adoptCheckpointsOnDisk, checkpointFilesExist, reviveCheckpoint, usableCheckpoint } from './checkpoint-files';
+import { adoptCheckpointsOnDisk, checkpointFilesExist, removeAbandonedCheckpointTemps, reviveCheckpoint, usableCheckpoint } from './checkpoint-files';
 import { hasLiveWorker, isLiveStatus, LIVE_STATUSES, markInterrupted } from './recovery';
 import { reconcileMetrics } from './reconcile-metrics';
 import { latestEventId, readControl, requestControl } from './control';
@@ -521,7 +521,9 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
     if (a.stopMode !== 'cancel' && readControl(this.store, a.runId, a.controlAfterId).some((r) => r.action === 'cancel')) a.stopMode = 'cancel';
     const { status, error } = runOutcome(a, exit, this.closing);
     // Steps the worker logged whose IPC messages never arrived (it died mid-send) are still in metrics.jsonl.
-    reconcileMetrics(this.store, a.runId, this.store.runs.get(a.runId)?.outDir ?? null);
+    const outDir = this.store.runs.get(a.runId)?.outDir ?? null;
+    reconcileMetrics(this.store, a.runId, outDir);
+    removeAbandonedCheckpointTemps(outDir);
     const hasCheckpoint = usableCheckpoint(this.store, a.runId) !== null;
     this.store.runs.update(a.runId, { error, pids: [], resumable: status !== 'finished' && hasCheckpoint });
     this.setStatus(a.runId, status);

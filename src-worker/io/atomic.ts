@@ -4,6 +4,7 @@
  * crash) sees either the old file or the complete new one, never a torn one.
  */
 import fs from 'node:fs/promises';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -11,6 +12,41 @@ function tempPathFor(file: string): string {
   const dir = path.dirname(file);
   const base = path.basename(file);
   return path.join(dir, `.${base}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** `.<target name>.<writer pid>.<8 hex>.tmp`, as tempPathFor names them. */
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files in `dir` whose writer died mid-write (killed during a checkpoint, for
+ * example: up to 1.8 GB each for ViT-B/16). A file whose writer PID is still alive is left alone, so this
+ * is safe to call while another process writes. Returns the paths removed.
+ */
+export function removeAbandonedTempFiles(dir: string, isAlive: (pid: number) => boolean = pidExists): string[] {
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return []; }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m || isAlive(Number(m[1]))) continue;
+    const file = path.join(dir, name);
+    try {
+      rmSync(file, { force: true });
+      removed.push(file);
+    } catch {
+      // not ours to remove (permissions): leave it
+    }
+  }
+  return removed;
 }
 
 /** Makes the rename itself durable; some platforms (Windows) cannot open folders, which is harmless. */

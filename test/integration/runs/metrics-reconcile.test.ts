@@ -1,6 +1,7 @@
 /**
  * No recorded step is lost when the supervising process dies: the worker's metrics.jsonl is the source
- * of truth, and recovery copies into the store every logged step that never arrived over IPC.
+ * of truth, and recovery copies into the store every logged step that never arrived over IPC. Recovery
+ * also removes the temporary files of checkpoint writes that the death interrupted.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,6 +39,10 @@ describe('metric points survive the death of the supervising process', () => {
     const lines = Array.from({ length: 9 }, (_, i) => JSON.stringify({ step: i + 1, epoch: 0, wall: 1_000 + i, loss: 3 - i / 10, lr: 1e-3, scale: i === 8 ? null : 14.2 }));
     fs.writeFileSync(path.join(run.outDir!, 'metrics.jsonl'), `${lines.join('\n')}\n{"step": 10, "epo`);
     const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    // The worker died in the middle of a checkpoint write, too.
+    const torn = path.join(run.outDir!, 'checkpoints', `.epoch_1.safetensors.${gone}.0badf00d.tmp`);
+    fs.mkdirSync(path.dirname(torn), { recursive: true });
+    fs.writeFileSync(torn, Buffer.alloc(4096));
     store.runs.setStatus(run.id, 'running');
     store.runs.update(run.id, { pids: [gone] });
     store.close();
@@ -45,6 +50,7 @@ describe('metric points survive the death of the supervising process', () => {
     const h = openHarness(ws, { autoStart: false });
     try {
       expect(h.store.runs.require(run.id).status).toBe('interrupted');
+      expect(fs.existsSync(torn)).toBe(false);
       expect(seriesSteps(h.store, run.id).steps).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
       expect(seriesSteps(h.store, run.id, 'train/lr').steps).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
       const scale = h.store.metrics.readRange(h.store.metrics.getSeries(run.id, 'train/scale')!.id);
