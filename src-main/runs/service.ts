@@ -209,7 +209,7 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
    * checkpoint whose files are still on disk; metric points past that checkpoint's step are superseded
    * (no zig-zag curves). Without a usable checkpoint it starts again from step 0, and says so.
    */
-  resume(runId: string): Run {
+  resume(runId: string, o: { checkpoint?: string } = {}): Run {
     this.assertOpen();
     const run = this.store.runs.require(runId);
     if (this.active.has(runId)) throw new Error(`run ${runId} is still running`);
@@ -222,7 +222,7 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
     }
     adoptCheckpointsOnDisk(this.store, run);
     const recorded = this.store.checkpoints.listForRun(runId).length;
-    const ckpt = usableCheckpoint(this.store, runId);
+    const ckpt = o.checkpoint !== undefined ? this.namedCheckpoint(run, o.checkpoint) : usableCheckpoint(this.store, runId);
     if (ckpt) {
       supersedeMetricsAfter(this.store, runId, ckpt.step);
       this.addEvent(runId, 'info', 'resume', `resuming from ${ckpt.path} (step ${ckpt.step})`);
@@ -232,10 +232,27 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
         ? `the ${recorded} checkpoint(s) of this run are no longer on disk (was ${run.outDir ?? 'its folder'} deleted or moved?); starting again from step 0`
         : 'this run has no checkpoint; starting again from step 0');
     }
-    this.store.runs.update(runId, { error: null, pids: [] });
+    this.store.runs.update(runId, { error: null, pids: [], resumeFrom: o.checkpoint !== undefined ? ckpt!.path : null });
     this.setStatus(runId, 'queued');
     if (this.o.autoStart ?? true) setImmediate(() => this.tick());
     return this.store.runs.require(runId);
+  }
+
+  /**
+   * The checkpoint a resume names (its sidecar or weights path). It must be one of this run's and whole
+   * on disk: a damaged one is refused, never silently swapped for another.
+   */
+  private namedCheckpoint(run: Run, file: string): Checkpoint {
+    const abs = path.resolve(file);
+    const c = this.store.checkpoints.getByPath(abs) ?? this.store.checkpoints.getByPath(abs.replace(/(\.state)?\.safetensors$/, '.json'));
+    if (!c || c.runId !== run.id) {
+      throw new ConfigError('resume', `${file} is not a checkpoint of run ${run.id}`, `clipwb runs show ${run.id} lists its checkpoints; to start a new run from these weights use --init-checkpoint`);
+    }
+    if (!checkpointFilesExist(c.path)) {
+      throw new ConfigError('resume', `checkpoint ${c.path} (step ${c.step}) is incomplete or damaged: a file is missing or its size differs from what the sidecar records`,
+        `resume from another checkpoint of this run (clipwb runs show ${run.id}), or without a path to continue from the newest complete one`);
+    }
+    return c;
   }
 
   resumeQueue(): void {
@@ -379,15 +396,31 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
       return { started: false, reason: decision.reason };
     }
     // Claim the run in one transaction: the app and a CLI on the same store never both start it.
+    let resumeFrom: string | null = null;
     const claimed = this.store.transaction(() => {
       const cur = this.store.runs.get(run.id);
       if (cur?.status !== 'queued') return cur?.status ?? 'deleted';
-      this.store.runs.update(run.id, { devices: decision.labels, pids: [], error: null });
+      resumeFrom = cur.resumeFrom;
+      this.store.runs.update(run.id, { devices: decision.labels, pids: [], error: null, resumeFrom: null });
       this.store.runs.setStatus(run.id, 'starting');
       return null;
     });
     if (claimed !== null) return { started: false, reason: `run is ${claimed}, not queued (another workbench process may have started it)` };
-    const latest = usableCheckpoint(this.store, run.id);
+    // A resume that named its checkpoint continues from exactly that one; it was checked then, and is
+    // checked again now (files can change while a run waits in the queue). Otherwise the newest whole one.
+    let latest: Checkpoint | null;
+    if (resumeFrom !== null) {
+      latest = this.store.checkpoints.getByPath(resumeFrom) ?? null;
+      if (!latest || !checkpointFilesExist(resumeFrom)) {
+        const reason = `the checkpoint this resume named, ${resumeFrom}, is no longer whole on disk; resume again from another checkpoint of the run`;
+        this.store.runs.update(run.id, { error: reason });
+        this.setStatus(run.id, 'failed');
+        this.notify('error', 'Run failed', `${run.name}: ${reason}`, run.id);
+        return { started: false, reason };
+      }
+    } else {
+      latest = usableCheckpoint(this.store, run.id);
+    }
     const outDir = run.outDir ?? dataLayout(this.o.dataDir).runDir(run.id);
     const job: Job = { kind: 'train', runId: run.id, outDir, dataDir: this.o.dataDir, config: run.config as Record<string, unknown>, resumeFrom: latest?.path ?? null };
     const a = newActiveRun(run.id, decision.labels, latestEventId(this.store));

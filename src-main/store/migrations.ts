@@ -153,4 +153,8 @@ CREATE TABLE downloads (
 CREATE INDEX downloads_by_status ON downloads(status);
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', up: INITIAL_SCHEMA }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', up: INITIAL_SCHEMA },
+  // The checkpoint a resume asked for by name (--resume PATH); the next start uses it, then clears it.
+  { version: 2, name: 'runs.resume_from', up: 'ALTER TABLE runs ADD COLUMN resume_from TEXT;' },
+];

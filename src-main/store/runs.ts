@@ -42,6 +42,8 @@ export interface Run {
   origin: RunOrigin;
   /** How many times the run's metrics were superseded by a resume; new points carry this number. */
   metricSegment: number;
+  /** The checkpoint (sidecar path) the next start continues from, when a resume named one; else null. */
+  resumeFrom: string | null;
 }
 
 const tagsSchema = z.array(z.string().min(1).max(100)).max(100);
@@ -77,6 +79,7 @@ const runPatchSchema = z
     pids: pidsSchema,
     outDir: z.string().min(1).nullable(),
     resumable: z.boolean(),
+    resumeFrom: z.string().min(1).nullable(),
   })
   .partial()
   .strict();
@@ -110,6 +113,7 @@ interface RunRow {
   resumable: number;
   origin: RunOrigin;
   metric_segment: number;
+  resume_from: string | null;
 }
 
 function slugify(name: string): string {
@@ -169,6 +173,7 @@ export class RunsRepo {
       resumable: row.resumable === 1,
       origin: row.origin,
       metricSegment: row.metric_segment,
+      resumeFrom: row.resume_from,
     };
   }
 
@@ -261,6 +266,7 @@ export class RunsRepo {
     if (p.pids !== undefined) set('pids', toJsonText(p.pids));
     if (p.outDir !== undefined) set('out_dir', p.outDir);
     if (p.resumable !== undefined) set('resumable', p.resumable ? 1 : 0);
+    if (p.resumeFrom !== undefined) set('resume_from', p.resumeFrom);
     if (sets.length > 0) {
       const result = this.db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = @id`).run(params);
       if (result.changes === 0) this.require(id);

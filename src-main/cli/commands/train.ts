@@ -42,8 +42,9 @@ export const trainCommand: Command = {
     try {
       let runId: string;
       if (config.resume) {
-        runId = resolveResume(ctx.store, config.resume, config.name);
-        service.resume(runId);
+        const target = resolveResume(ctx.store, config.resume, config.name);
+        runId = target.runId;
+        service.resume(runId, target.checkpoint !== undefined ? { checkpoint: target.checkpoint } : {});
         console.error(`resuming run ${runId}`);
       } else {
         const run = service.createRun({ config: rest });
@@ -62,16 +63,19 @@ export const trainCommand: Command = {
   },
 };
 
-/** --resume latest (with --name) or a checkpoint path of a run in the store. */
-function resolveResume(store: import('../../store').Store, resume: string, name: string | null): string {
+/**
+ * --resume latest (with --name): the run's newest whole checkpoint. --resume PATH: exactly that
+ * checkpoint of a run in the store (refused if damaged, never swapped for another).
+ */
+function resolveResume(store: import('../../store').Store, resume: string, name: string | null): { runId: string; checkpoint?: string } {
   if (resume === 'latest') {
     if (!name) throw new UsageError('resume: --resume latest needs --name of the run to continue');
     const run = store.runs.list({ search: name }).filter((r) => r.name === name).sort((a, b) => b.createdAt - a.createdAt)[0];
     if (!run) throw new Error(`resume: no run named "${name}" in the store; \`clipwb runs list\` shows the runs`);
-    return run.id;
+    return { runId: run.id };
   }
   const abs = path.resolve(resume);
   const ckpt = store.checkpoints.getByPath(abs) ?? store.checkpoints.getByPath(abs.replace(/\.safetensors$/, '.json'));
   if (!ckpt) throw new Error(`resume: ${resume} is not a checkpoint of a run in this store; start a new run from its weights with --init-checkpoint`);
-  return ckpt.runId;
+  return { runId: ckpt.runId, checkpoint: ckpt.path };
 }

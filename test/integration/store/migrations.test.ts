@@ -84,7 +84,7 @@ describe('opening and migrating the database', () => {
     }
     expect(caught).toBeInstanceOf(StoreError);
     expect((caught as StoreError).code).toBe('SCHEMA_TOO_NEW');
-    expect((caught as StoreError).message).toMatch(/schema version 2.*knows versions up to 1.*update CLIP Workbench/);
+    expect((caught as StoreError).message).toMatch(new RegExp(`schema version ${MIGRATIONS.length + 1}.*knows versions up to ${MIGRATIONS.length}.*update CLIP Workbench`));
     // Read-only opening refuses it too.
     expect(() => stores.open({ readonly: true })).toThrow(/update CLIP Workbench/);
   });
