@@ -13,6 +13,7 @@ import { hubConfigFromEnv, hubAuthHeaders } from '../downloads/sources/hf-hub';
 import { evalsetDownloadSpecs } from '../downloads/sources/hf-evalsets';
 import { pullModel } from '../models/pull';
 import { resolveEvalsetTasks } from '../datasets/evalsets';
+import { requireInside } from './path-policy';
 
 interface Live { managerId: string | null; spec: DownloadSpec | null; rate: number | null; eta: number | null; abort: AbortController | null }
 
@@ -45,8 +46,9 @@ export class DownloadsService extends EventEmitter<{ event: [ApiEvent] }> {
   }
 
   startUrl(url: string, rel: string, sha256?: string): number {
-    const dest = path.join(this.dataDir, 'downloads', rel);
-    if (!dest.startsWith(path.join(this.dataDir, 'downloads') + path.sep)) throw new Error('dest: must stay inside the downloads folder');
+    const root = path.join(this.dataDir, 'downloads');
+    // Links are followed: a symlink inside the downloads folder must not lead the file out of it.
+    const dest = requireInside(root, path.join(root, rel), 'dest', 'the file to download to (a name relative to the downloads folder)');
     return this.startSpec({ url, dest, sha256: sha256 ?? null });
   }
 

@@ -15,6 +15,7 @@ import { scanFolder } from '../datasets/scan';
 import { listModels } from '../models/list';
 import { prepareBuiltin } from '../../src-worker/train/builtin-data';
 import type { Checkpoint, Dataset, Evaluation, JsonObject } from '../store';
+import { checkConfigPaths, refusePseudoFilesystem } from './path-policy';
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
@@ -43,6 +44,12 @@ export function createHandlers(app: WorkbenchApp): Handlers {
       runId: e.runId, runName: names.get(e.runId) ?? e.runId, checkpointId: e.checkpointId, epoch: e.epoch, step: e.step,
       task: e.task, metric: e.metric, value: e.value, isMain: e.isMain,
     }));
+  };
+  /** Validates a config from an API client, path policy included (run folders stay in the data folder). */
+  const validateFromClient = (config: Record<string, unknown> | string[]) => {
+    const v = service.validate(config);
+    checkConfigPaths(app.dataDir, v.config);
+    return v;
   };
   let builtinBuilding = false;
   let evalChain: Promise<unknown> = Promise.resolve();
@@ -84,17 +91,18 @@ export function createHandlers(app: WorkbenchApp): Handlers {
     },
     'runs.validate': (i) => {
       try {
-        const v = service.validate(i.config);
+        const v = validateFromClient(i.config);
         return { ok: true, errors: [], warnings: v.warnings, command: v.command };
       } catch (err) {
+        if (err instanceof ApiError && err.field) return { ok: false, errors: [{ field: err.field, message: err.message }], warnings: [], command: null };
         const e = err as ConfigError;
         if (e.name !== 'ConfigError') throw err;
         return { ok: false, errors: [{ field: e.field, message: e.message }], warnings: [], command: null };
       }
     },
     'runs.create': (i) => {
+      const v = validateFromClient(i.config);
       const run = service.createRun({ config: i.config, name: i.name, tags: i.tags, notes: i.notes });
-      const v = service.validate(i.config);
       return { run: service.summary(run.id), command: v.command, warnings: v.warnings };
     },
     'runs.update': (i) => {
@@ -162,6 +170,7 @@ export function createHandlers(app: WorkbenchApp): Handlers {
     'datasets.add': async (i) => {
       const p = path.resolve(i.path);
       if (!fs.existsSync(p) || !fs.statSync(p).isDirectory()) throw new ApiError(400, `path: ${p} is not an existing folder`, 'path');
+      refusePseudoFilesystem(p, 'path');
       const scan = await scanFolder(p, {});
       const d = store.datasets.add({ name: i.name ?? path.basename(p), kind: 'folder', type: i.type, path: p, scan: { ...scan } as unknown as JsonObject });
       return { dataset: datasetInfo(d) };

@@ -12,6 +12,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { withAtomicFile } from './atomic';
+import { jsonSyntaxProblem } from './json-error';
 
 export const READABLE_DTYPES = ['F32', 'F16', 'BF16', 'I32', 'I64'] as const;
 export type SafetensorsDtype = (typeof READABLE_DTYPES)[number];
@@ -117,7 +118,7 @@ async function readHeaderFrom(handle: fs.FileHandle, file: string): Promise<Safe
   try {
     json = JSON.parse(text);
   } catch (err) {
-    fail(file, `not a safetensors file: the header is not valid JSON (${(err as Error).message})`);
+    fail(file, `not a safetensors file: the header is not valid JSON (${jsonSyntaxProblem(err)})`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) fail(file, 'not a safetensors file: the header is not a JSON object');
 

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { jsonSyntaxProblem } from '../io/json-error';
 
 export interface VisionTowerConfig {
   imageSize: number;
@@ -233,7 +234,7 @@ function readJson(file: string, label: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ModelConfigError(`model config ${label}: ${file} is not valid JSON: ${(err as Error).message}`);
+    throw new ModelConfigError(`model config ${label}: ${file} is not valid JSON (${jsonSyntaxProblem(err)}); give a model name (clipwb train --help lists them) or an open_clip model config JSON file`);
   }
 }
 

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_INIT_LOGIT_SCALE, type ClipConfig } from '../model/config';
+import { jsonSyntaxProblem } from '../io/json-error';
 
 const TEXT_DEFAULTS = {
   vocab_size: 49408,
@@ -139,7 +140,7 @@ export function readHfClipConfig(file: string): HfClipArchitecture {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new HfConfigError(`${file} cannot be read as JSON (${(err as Error).message})`);
+    throw new HfConfigError(`${file} cannot be read as JSON (${err instanceof SyntaxError ? jsonSyntaxProblem(err) : (err as Error).message})`);
   }
   return parseHfClipConfig(raw, file);
 }

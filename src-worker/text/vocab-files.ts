@@ -12,6 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { END_OF_TEXT, HF_END_OF_TEXT, HF_START_OF_TEXT, START_OF_TEXT } from './pre-tokenize';
 import { BASE_SYMBOLS, MAX_MERGES, VocabularyError, vocabularyFromMerges, type BpeVocabulary, type MergeRule } from './vocabulary';
+import { jsonSyntaxProblem } from '../io/json-error';
 
 export type VocabularySource = string | { vocabJson: string; mergesTxt: string };
 
@@ -123,7 +124,7 @@ export function parseHfVocabulary(vocabJsonText: string, mergesText: string, fil
   try {
     parsed = JSON.parse(vocabJsonText);
   } catch (err) {
-    throw new VocabularyError(files.vocabJson, `is not valid JSON (${(err as Error).message})`);
+    throw new VocabularyError(files.vocabJson, `is not valid JSON (${jsonSyntaxProblem(err)})`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new VocabularyError(files.vocabJson, 'must be a JSON object mapping each token to its id');

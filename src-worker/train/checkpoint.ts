@@ -19,6 +19,7 @@ import { writeFileAtomic } from '../io/atomic';
 import { loadStateDictFile, type StateDict } from '../model';
 import type { AdamWStateDict } from '../optim';
 import type { ObjectiveState } from '../loss';
+import { jsonSyntaxProblem } from '../io/json-error';
 
 export const CHECKPOINT_FORMAT = 'clipwb-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -117,7 +118,7 @@ function readSidecar(file: string): CheckpointSidecar {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new CheckpointError(`${file}: not a readable checkpoint sidecar (${(err as Error).message})`);
+    throw new CheckpointError(`${file}: not a readable checkpoint sidecar (${err instanceof SyntaxError ? jsonSyntaxProblem(err) : (err as Error).message})`);
   }
   const s = raw as Partial<CheckpointSidecar>;
   if (s.format !== CHECKPOINT_FORMAT) throw new CheckpointError(`${file}: not a CLIP Workbench checkpoint sidecar (format "${String(s.format)}")`);
