@@ -741,6 +741,14 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
  */
 function checkRunnable(c: TrainConfig): void {
   if (!c.trainData) throw new ConfigError('train-data', 'is required', "Give shard paths, e.g. './data/00000{000..139}.tar', or builtin:fashion-mnist");
+  // Known before the first step, so not found only at the first evaluation, an epoch later.
+  if (c.evalTasks.length > 0) {
+    try {
+      checkEvalTasks(c.evalTasks);
+    } catch (err) {
+      throw new ConfigError('eval-tasks', (err as Error).message.replace(/^tasks: /, ''));
+    }
+  }
   for (const [field, name] of [['model', c.model], ['distill-model', c.distillModel]] as const) {
     if (!name) continue;
     try {

@@ -42,8 +42,9 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Webdataset shards, brace-expanded, several sources joined with '::' (e.g. './dfn_data/00000{000..139}.tar'). 'builtin:fashion-mnist' uses the built-in dataset." },
   { flag: 'train-num-samples', key: 'trainNumSamples', type: 'int', group: 'data', default: null, min: 1,
     help: 'Samples per epoch (sets the epoch length, as in the seed). Default: the number of samples in the shards when known.' },
-  { flag: 'data_size', key: 'dataSize', type: 'int', group: 'data', default: null, min: 1,
-    help: "Length of FastCLIP's per-sample state arrays; must exceed the largest sample key. Default: from the dataset when known." },
+  // The bound keeps each per-sample array (4 bytes per entry, at least two of them) allocatable.
+  { flag: 'data_size', key: 'dataSize', type: 'int', group: 'data', default: null, min: 1, max: 1_000_000_000,
+    help: "Length of FastCLIP's per-sample state arrays; must exceed the largest sample key (at most 1e9). Default: from the dataset when known." },
   { flag: 'workers', key: 'workers', type: 'int', group: 'data', default: 1, min: 0, max: 64,
     help: 'Image decoding threads per worker process (0 = decode on the training thread).' },
   { flag: 'no-augment', key: 'noAugment', type: 'bool', group: 'debug', default: false,

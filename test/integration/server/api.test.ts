@@ -78,6 +78,10 @@ describe('web API boundary', () => {
       ['runs.create', { config: { lr: -1, trainData: 'x.tar' } }, 400, 'lr'],
       ['runs.create', { config: { batch_size: 0 } }, 400, 'batchSize'],
       ['runs.create', { config: { warp_drive: true } }, 400, 'warp_drive'],
+      // Known before the first step: an unknown eval task (found only at the first evaluation before) and a
+      // per-sample state too large to allocate (a bare "Invalid typed array length" before).
+      ['runs.create', { config: { trainData: 'builtin:fashion-mnist', evalTasks: ['fashion_mnist', 'no_such_task'] } }, 400, 'eval-tasks'],
+      ['runs.create', { config: { trainData: 'builtin:fashion-mnist', fastclip: true, dataSize: 1e11 } }, 400, 'dataSize'],
       ['runs.get', { id: '../../etc/passwd' }, 400, 'id'],
       ['runs.get', { id: 'no-such-run' }, 404, undefined],
       ['datasets.add', { path: '../../etc', type: 'train' }, 400, 'path'],
