@@ -63,8 +63,8 @@ export function sniffWeightsFormat(file: string): WeightsFormat {
   const b = head.subarray(0, n);
   if (b.length >= 4 && b.readUInt32LE(0) === 0x04034b50) return 'torch-zip';
   if (b.length >= LEGACY_MAGIC.length && b.subarray(0, LEGACY_MAGIC.length).equals(LEGACY_MAGIC)) return 'torch-legacy';
-  if (b.length >= 2 && b[0] === 0x80 && b[1]! <= 5) return 'pickle';
   if (b.length >= 9 && b[8] === 0x7b /* "{" of the JSON header */) return 'safetensors';
+  if (b.length >= 2 && b[0] === 0x80 && b[1]! <= 5) return 'pickle';
   return 'unknown';
 }
 

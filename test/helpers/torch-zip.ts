@@ -282,3 +282,17 @@ export function openClipCheckpoint(stateDict: [string, PtTensor][], optimizerTen
     ],
   };
 }
+
+/**
+ * Writes host float32 weights as an open_clip training checkpoint .pt (module.-prefixed, with an
+ * optimizer entry and an int64 position_ids buffer the model does not use).
+ */
+export function writeOpenClipPt(file: string, weights: Map<string, { shape: number[]; data: Float32Array }>, options: { positionIds?: boolean } = {}): void {
+  const sd: [string, PtTensor][] = [];
+  let key = 0;
+  for (const [name, t] of weights) {
+    sd.push([name, { dtype: 'float32', key: String(key++), storage: Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength), storageNumel: t.data.length, offset: 0, shape: [...t.shape], stride: rowMajor(t.shape), parameter: true }]);
+  }
+  if (options.positionIds) sd.push(['position_ids', tensor('int64', String(key++), [1, 4], [0, 1, 2, 3])]);
+  writeTorchZip(file, openClipCheckpoint(sd, [tensor('float32', String(key), [2], [0.5, 0.25])], 30), { archive: 'epoch_30' });
+}

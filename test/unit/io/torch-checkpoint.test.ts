@@ -80,7 +80,7 @@ describe('torch.save zip checkpoints', () => {
     writeTorchZip(f, { dict: [['w', { tensor: tensor('float32', '0', [4], [1, 2, 3, 4]) }]] });
     const bytes = fs.readFileSync(f);
     const at = bytes.indexOf(Buffer.from(new Float32Array([1, 2, 3, 4]).buffer));
-    bytes[at + 5] ^= 0xff;
+    bytes[at + 5] = bytes[at + 5]! ^ 0xff;
     fs.writeFileSync(f, bytes);
     await expect(readTorchCheckpoint(f)).rejects.toThrow(/archive\/data\/0 fails its CRC-32 check/);
   });
