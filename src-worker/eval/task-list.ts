@@ -2,7 +2,7 @@
  * The evaluation task list (resources/eval/tasks.json): DataComp's 40 tasks plus the built-in
  * Fashion-MNIST task. Loaded and validated here; `--tasks a,b,c` is resolved against it.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -166,7 +166,10 @@ export function taskDataDir(dataRoot: string, task: TaskSpec): string | null {
       return null;
     case 'wds':
       return join(dataRoot, task.source.dir);
-    case 'hf_dataset':
-      return join(dataRoot, task.source.dir);
+    case 'hf_dataset': {
+      // The converted folder, or one named after the hub dataset or the task key, whichever exists.
+      const candidates = [task.source.dir, task.source.hfRepo.split('/').pop() ?? task.source.dir, task.key.replace(/\//g, '_')].map((d) => join(dataRoot, d));
+      return candidates.find((d) => existsSync(d)) ?? candidates[0]!;
+    }
   }
 }
