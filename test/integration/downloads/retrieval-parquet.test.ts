@@ -16,6 +16,9 @@ import type { DownloadSpec } from '../../../src-main/downloads/types';
 import { fetchRetrievalEvalset, resolveEvalsetTasks } from '../../../src-main/datasets/evalsets';
 import { convertRetrievalParquet, ParquetConversionError } from '../../../src-main/datasets/retrieval-parquet';
 import { openEvalSet } from '../../../src-worker/data/eval/eval-set';
+import { initBackend } from '../../../src-worker/backend/select';
+import { openEvalReader } from '../../../src-worker/eval/model-encoder';
+import { evaluateRetrieval } from '../../../src-worker/eval/retrieval';
 import { TestHttpServer } from '../../helpers/http-server';
 import { makeImage } from '../../helpers/shards';
 
@@ -167,5 +170,63 @@ describe('the Parquet converter', () => {
       .toEqual(['data/test-00000-of-00002.parquet', 'data/test-00001-of-00002.parquet']);
     expect(testSplitParquet([f('default/test/0001.parquet'), f('default/test/0000.parquet')]).map((x) => x.path)).toEqual(['default/test/0000.parquet', 'default/test/0001.parquet']);
     expect(testSplitParquet([f('x.parquet')]).map((x) => x.path)).toEqual(['x.parquet']);
+  });
+});
+
+describe('CLIP_benchmark retrieval protocol on a converted set, worked out by hand', () => {
+  it('all captions per image, recall@1/5/10 both ways, mean_recall@1; the set found without a marker file', async () => {
+    await initBackend('cpu');
+    // Images are the first four axes of R^5 (in order); a caption's vector holds its score against each
+    // image (halved, then padded in the fifth axis to unit length, as the evaluator normalises).
+    const vectors: Record<string, number[]> = {
+      c0: [0.9, 0.1, 0.2, 0.3], // image 0; its image is ranked 0
+      c1: [0.5, 0.8, 0.6, 0.1], // image 0; images 1 and 2 ahead: rank 2
+      c2: [0.1, 0.4, 0.7, 0.2], // image 1; image 2 ahead: rank 1
+      c3: [0.2, 0.3, 0.95, 0.1], // image 2; rank 0
+      c4: [0.6, 0.1, 0.5, 0.4], // image 2; image 0 ahead: rank 1
+      c5: [0.3, 0.2, 0.1, 0.25], // image 3; image 0 ahead: rank 1
+    };
+    // Image retrieval (caption -> image): ranks 0,2,1,0,1,1 -> R@1 = 2/6; R@5 = R@10 = 1.
+    // Text retrieval (image -> its best caption), columns of the table above:
+    //   image 0: c0 .9 first -> 0; image 1: c1 .8 then c2 .4 -> 1; image 2: c3 .95 -> 0;
+    //   image 3: c4 .4, c0 .3, c5 .25 -> 2.  R@1 = 2/4; R@5 = R@10 = 1.
+    const captions = [['c0', 'c1'], ['c2'], ['c3', 'c4'], ['c5']];
+    const images = await rows(4, 0);
+    const file = path.join(root, 'set.parquet');
+    fs.writeFileSync(file, parquet(images.map((r, i) => ({ image: r.image, captions: captions[i]! }))));
+    const dir = path.join(root, 'wds_flickr_1k_test');
+    await convertRetrievalParquet([file], dir, { shardSize: 3 });
+    fs.rmSync(path.join(dir, 'dataset_type.txt'));
+
+    let imageIndex = 0;
+    const registry: string[] = [];
+    const encoder = {
+      embedDim: 5, imageSize: 8, contextLength: 2,
+      async encodeImages(_px: Float32Array, n: number) {
+        const out = new Float32Array(n * 5);
+        for (let i = 0; i < n; i++) out[i * 5 + imageIndex++] = 1;
+        return out;
+      },
+      async encodeTexts(tokens: Int32Array, n: number) {
+        const out = new Float32Array(n * 5);
+        for (let i = 0; i < n; i++) {
+          const v = vectors[registry[tokens[i * 2]!]!]!.map((x) => x / 2);
+          out.set([...v, Math.sqrt(1 - v.reduce((s, x) => s + x * x, 0))], i * 5);
+        }
+        return out;
+      },
+    };
+    const tokenizer = { encode: (texts: readonly string[], ctx: number) => { const t = new Int32Array(texts.length * ctx); texts.forEach((x, i) => { registry.push(x); t[i * ctx] = registry.length - 1; }); return t; } };
+    // The task says "retrieval"; the folder says nothing.
+    const reader = await openEvalReader(dir, { batchSize: 3, imageSize: 8, what: 'Flickr', kind: 'retrieval' });
+    const m = await evaluateRetrieval({ encoder, tokenizer, reader });
+    expect(m['image_retrieval_recall@1']).toBeCloseTo(2 / 6, 6);
+    expect(m['text_retrieval_recall@1']).toBeCloseTo(2 / 4, 6);
+    for (const k of [5, 10]) {
+      expect(m[`image_retrieval_recall@${k}`]).toBe(1);
+      expect(m[`text_retrieval_recall@${k}`]).toBe(1);
+    }
+    expect(m['mean_recall@1']).toBeCloseTo((2 / 6 + 2 / 4) / 2, 6);
+    expect(registry).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5']);
   });
 });
