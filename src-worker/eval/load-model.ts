@@ -1,5 +1,6 @@
 /**
- * What `clipwb eval`, `clipwb embed` and the app's "evaluate a checkpoint file" load: a checkpoint of
+ * What `clipwb eval`, `clipwb embed`, the app's "evaluate a checkpoint file" and --init-checkpoint /
+ * --pretrained load: a checkpoint of
  * this workbench (its sidecar names the model, the vocabulary and the epoch), or published weights: a
  * pulled model's name, a model folder, a bare .safetensors or a PyTorch .pt checkpoint, in open_clip or
  * transformers names (see teacher/pretrained.ts).
@@ -25,6 +26,8 @@ export interface LoadEvalModelOptions {
   checkpoint: string;
   dataDir: string;
   model?: string | null;
+  /** The flag errors name (default "checkpoint"). */
+  field?: string;
 }
 
 function sidecarOf(p: string): string | null {
@@ -42,6 +45,6 @@ export async function loadEvalModel(o: LoadEvalModelOptions): Promise<EvalModel>
     if (!modelName) throw new ConfigError('model', `${o.checkpoint} has no sidecar naming its model config`, 'Pass --model (e.g. ViT-B-32)');
     return { cfg: loadModelConfig(modelName), weights: ckpt.weights, sidecar: ckpt.sidecar, tokenizer: null, label: o.checkpoint, notes: [] };
   }
-  const p = await loadPretrainedWeights({ given: o.checkpoint, dataDir: o.dataDir, model: o.model ?? null, field: 'checkpoint' });
+  const p = await loadPretrainedWeights({ given: o.checkpoint, dataDir: o.dataDir, model: o.model ?? null, field: o.field ?? 'checkpoint' });
   return { cfg: p.cfg, weights: p.stateDict, sidecar: null, tokenizer: p.tokenizer, label: p.label, notes: p.notes };
 }
