@@ -48,6 +48,16 @@ export const API = {
   'runs.evaluate': z.object({ runId: id, checkpointId: z.number().int().positive().optional(), tasks: z.array(z.string().min(1).max(200)).min(1).max(100), datacompPath: absPath.optional() }).strict(),
 
   'evals.table': z.object({ runIds: z.array(id).max(1000).optional() }).strict(),
+  /** Evaluates a checkpoint file (.json sidecar, .safetensors, PyTorch .pt, a model folder) or a pulled model by name (org/name, or openai). */
+  'evals.evaluateFile': z.object({
+    checkpoint: z.string().trim().min(1).max(4096).refine((p) => !p.includes('\0'), 'paths cannot contain NUL')
+      .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/.test(p) || p === 'openai', 'give an absolute path or a pulled model (org/name, or openai)'),
+    tasks: z.array(z.string().min(1).max(200)).min(1).max(100),
+    datacompPath: absPath.optional(),
+    /** Model config for weights that declare none (a bare .pt), e.g. ViT-B-32. */
+    model: z.string().trim().min(1).max(4096).optional(),
+    vocab: absPath.optional(),
+  }).strict(),
   'export.csv': z.object({ kind: z.enum(['runs', 'series', 'evals', 'evals-long']), runIds: z.array(id).max(1000).optional(), keys: z.array(z.string().min(1).max(200)).max(500).optional() }).strict(),
 
   'queue.status': z.object({}).strict(),
@@ -98,6 +108,7 @@ export interface ApiOutputs {
   'runs.logs': { lines: LogLine[] };
   'runs.evaluate': { jobs: number[] };
   'evals.table': { rows: EvaluationRow[]; checkpoints: CheckpointInfo[] };
+  'evals.evaluateFile': { job: number; checkpoint: string; pulled: string | null };
   'export.csv': { filename: string; content: string };
   'queue.status': QueueStatus;
   'queue.resume': QueueStatus;

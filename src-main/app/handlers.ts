@@ -13,6 +13,7 @@ import { readSeries, listMetricKeys } from '../metrics';
 import { runsCsv, seriesCsv, evaluationsWideCsv, evaluationsLongCsv } from '../export';
 import { scanFolder } from '../datasets/scan';
 import { listModels } from '../models/list';
+import { resolveModelArg } from '../models/resolve-name';
 import { prepareBuiltin } from '../../src-worker/train/builtin-data';
 import type { Checkpoint, Dataset, Evaluation, JsonObject } from '../store';
 import { checkConfigPaths, refusePseudoFilesystem } from './path-policy';
@@ -145,6 +146,16 @@ export function createHandlers(app: WorkbenchApp): Handlers {
         else evalChain = evalChain.then(() => start().done);
       }
       return { jobs };
+    },
+
+    'evals.evaluateFile': (i) => {
+      // A pulled model by name evaluates from its folder; its results go there too.
+      const target = resolveModelArg(i.checkpoint, app.dataDir);
+      const { job } = service.evaluatePath(target.path, i.tasks, {
+        datacompPath: i.datacompPath ?? null, model: i.model ?? null, vocab: i.vocab ?? null,
+        ...(target.pulled ? { resultsDir: target.path } : {}),
+      });
+      return { job: job.id, checkpoint: target.path, pulled: target.pulled };
     },
 
     'evals.table': (i) => {

@@ -10,6 +10,7 @@ const COMMANDS: CommandEntry[] = [
   { name: 'train', summary: 'Train a CLIP model (FastCLIP v0-v3 or InfoNCE, optional teacher); flags as the seed', load: async () => (await import('./commands/train')).trainCommand },
   { name: 'eval', summary: 'Evaluate a checkpoint on zero-shot classification / retrieval tasks', load: async () => (await import('./commands/eval')).evalCommand },
   { name: 'embed', summary: 'Print normalised image/text embeddings of a checkpoint as JSON', load: async () => (await import('./commands/embed')).embedCommand },
+  { name: 'convert', summary: 'Convert a PyTorch .pt checkpoint to safetensors (no Python, nothing in the file is run)', load: async () => (await import('./commands/convert')).convertCommand },
   { name: 'data', summary: 'Datasets: build the built-in one, download, scan a folder', load: async () => (await import('./commands/data')).dataCommand },
   { name: 'models', summary: 'Reference models: pull from the Hugging Face hub, list', load: async () => (await import('./commands/models')).modelsCommand },
   { name: 'runs', summary: 'List runs, show one, resume, pause or cancel one, export CSV', load: async () => (await import('./commands/runs')).runsCommand },

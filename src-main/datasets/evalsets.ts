@@ -1,9 +1,15 @@
 /**
  * Which eval sets a download request names. Names resolve through the task list (keys, short names,
- * groups such as `vtab`), and a task that DataComp does not publish as webdataset shards is refused
- * with what to do instead, rather than failing later on a repository that does not exist.
+ * groups such as `vtab`). Webdataset tasks download as shards; the retrieval sets come as Parquet and are
+ * converted; what cannot be had (WinoGAViL, built-in tasks) is refused with what to do instead.
  */
+import path from 'node:path';
 import { loadTaskList, resolveTasks, type TaskSpec } from '../../src-worker/eval/task-list';
+import type { FetchTextOptions } from '../downloads/fetch-text';
+import type { HubConfig } from '../downloads/sources/hf-hub';
+import { parquetDownloadSpecs } from '../downloads/sources/hf-parquet';
+import type { DownloadSpec } from '../downloads/types';
+import { convertRetrievalParquet, type ConversionResult, type ConvertOptions } from './retrieval-parquet';
 
 export class EvalsetError extends Error {
   override name = 'EvalsetError';
@@ -21,11 +27,34 @@ export function resolveEvalsetTasks(names: readonly string[]): TaskSpec[] {
   }
   for (const t of tasks) {
     if (t.source.kind === 'builtin') throw new EvalsetError(`${t.key} is built in: build it with \`clipwb data build fashion-mnist\`, nothing to download`);
-    if (t.source.kind === 'hf_dataset') {
-      throw new EvalsetError(`${t.name} (${t.key}) is not published as webdataset shards: DataComp loads it from the Hugging Face dataset ` +
-        `${t.source.hfRepo}, which the workbench cannot read yet. Convert it into the retrieval layout of src-worker/data/EVAL-LAYOUT.md ` +
-        `and put it in <eval data folder>/${t.source.dir}`);
+    if (t.source.kind === 'hf_dataset' && t.type !== 'retrieval') {
+      throw new EvalsetError(`${t.name} (${t.key}) is not downloaded by the workbench: ${t.supported ? 'its Hugging Face dataset is not in a layout the workbench converts' : `it does not run here (${t.reason ?? 'not supported'})`}`);
     }
   }
   return tasks;
+}
+
+export interface RetrievalFetch {
+  dir: string;
+  result: ConversionResult;
+}
+
+/**
+ * A retrieval set (MSCOCO, Flickr): downloads the hub dataset's test Parquet files into
+ * `<dest>/<dir>/parquet/` with `download` (resumable and checked like every hub download), then converts
+ * them into the retrieval layout in `<dest>/<dir>/`.
+ */
+export async function fetchRetrievalEvalset(
+  task: TaskSpec,
+  dest: string,
+  hub: HubConfig,
+  download: (specs: DownloadSpec[], label: string) => Promise<void>,
+  options: ConvertOptions & FetchTextOptions = {},
+): Promise<RetrievalFetch> {
+  if (task.source.kind !== 'hf_dataset' || task.type !== 'retrieval') throw new EvalsetError(`${task.key} is not a retrieval set stored on the hub as Parquet`);
+  const dir = path.join(dest, task.source.dir);
+  const { specs } = await parquetDownloadSpecs(task.source.hfRepo, dir, hub, options.signal ? { signal: options.signal } : {});
+  await download(specs, task.key);
+  const result = await convertRetrievalParquet(specs.map((s) => s.dest), dir, options);
+  return { dir, result };
 }

@@ -31,18 +31,46 @@ export interface ModelFileChoice {
   files: HubFileEntry[];
 }
 
-export function chooseModelFiles(repo: string, listing: HubFileEntry[]): ModelFileChoice {
+const TORCH_FILE = /\.(pt|pth)$/i;
+
+/**
+ * With `file`, that weights file is taken (any path in the repository: a repo of training checkpoints
+ * holds several). Otherwise the preferred names above, then a repository's only PyTorch .pt file.
+ */
+export function chooseModelFiles(repo: string, listing: HubFileEntry[], options: { file?: string } = {}): ModelFileChoice {
   const byPath = new Map(listing.map((f) => [f.path, f]));
+  const side = MODEL_SIDE_FILES.map((f) => byPath.get(f)).filter((f): f is HubFileEntry => f !== undefined);
+  const pts = listing.filter((f) => TORCH_FILE.test(f.path)).map((f) => f.path);
+  if (options.file !== undefined) {
+    const entry = byPath.get(options.file);
+    if (!entry) throw new Error(`${repo} has no file ${options.file}${pts.length > 0 ? ` (its PyTorch files: ${pts.join(', ')})` : ''}.`);
+    const format = formatOfName(entry.path);
+    if (!format) throw new Error(`${options.file} is not a weights file (.safetensors, .pt, .pth or .bin).`);
+    return { weights: { file: entry, format }, files: [entry, ...side] };
+  }
   const weights = WEIGHTS.map((w) => ({ entry: byPath.get(w.file), format: w.format })).find((w) => w.entry !== undefined);
   if (!weights?.entry) {
+    // A repository of torch.save checkpoints (the seed publishes its models so): its one .pt, or --file.
+    if (pts.length === 1) {
+      const entry = byPath.get(pts[0]!)!;
+      return { weights: { file: entry, format: 'torch-pt' }, files: [entry, ...side] };
+    }
+    if (pts.length > 1) throw new Error(`${repo} holds several PyTorch checkpoints (${pts.join(', ')}); choose one with --file <path>.`);
     const present = listing.map((f) => f.path).filter((p) => /\.(safetensors|bin|pt|pth|h5|msgpack)$/.test(p));
     throw new Error(
-      `${repo} has none of ${WEIGHTS.map((w) => w.file).join(', ')} at its top level${present.length > 0 ? ` (it has ${present.join(', ')})` : ''}; pick a repository with open_clip or safetensors weights.`,
+      `${repo} has none of ${WEIGHTS.map((w) => w.file).join(', ')} at its top level, and no .pt file${present.length > 0 ? ` (it has ${present.join(', ')}; choose one with --file <path>)` : ''}; pick a repository with open_clip, safetensors or PyTorch .pt weights.`,
     );
   }
-  const side = MODEL_SIDE_FILES.map((f) => byPath.get(f)).filter((f): f is HubFileEntry => f !== undefined);
   if (!side.some((f) => f.path === 'config.json' || f.path === 'open_clip_config.json')) {
     throw new Error(`${repo} has no config.json or open_clip_config.json, so the architecture is unknown.`);
   }
   return { weights: { file: weights.entry, format: weights.format }, files: [weights.entry, ...side] };
+}
+
+function formatOfName(p: string): WeightsFormat | null {
+  const known = WEIGHTS.find((w) => w.file === p);
+  if (known) return known.format;
+  if (TORCH_FILE.test(p) || p.endsWith('.bin')) return 'torch-pt';
+  if (p.endsWith('.safetensors')) return 'open_clip-safetensors';
+  return null;
 }

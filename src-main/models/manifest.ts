@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 export const MODEL_MANIFEST_NAME = 'clipwb-model.json';
 
-export const weightsFormatSchema = z.enum(['open_clip-safetensors', 'hf-transformers-safetensors', 'open_clip-pytorch-bin']);
+export const weightsFormatSchema = z.enum(['open_clip-safetensors', 'hf-transformers-safetensors', 'open_clip-pytorch-bin', 'torch-pt']);
 export type WeightsFormat = z.infer<typeof weightsFormatSchema>;
 
 export const modelManifestSchema = z.object({

@@ -24,6 +24,8 @@ export interface PullProgress {
 export interface PullModelOptions {
   /** Branch, tag or commit. Default "main". */
   rev?: string;
+  /** The weights file to take (a path in the repository), e.g. one checkpoint of a repository of .pt files. */
+  file?: string;
   dataDir: string;
   onProgress?: (p: PullProgress) => void;
   /** Default: from HF_ENDPOINT / HF_TOKEN. */
@@ -48,7 +50,7 @@ export async function pullModel(repo: string, options: PullModelOptions): Promis
   const commit = await resolveHubRevision({ repo, revision }, hub, fetchOpts);
   // Pin every file to the commit: a push to the branch during the pull cannot mix two versions.
   const ref = { repo, revision: commit };
-  const choice = chooseModelFiles(repo, await listHubFiles(ref, hub, fetchOpts));
+  const choice = chooseModelFiles(repo, await listHubFiles(ref, hub, fetchOpts), options.file !== undefined ? { file: options.file } : {});
   const dir = modelDir(options.dataDir, repo);
   const specs = hubDownloadSpecs(ref, choice.files, dir, hub);
 

@@ -1,7 +1,7 @@
 /** The worker side of "evaluate this checkpoint on these tasks" (clipwb eval, the app's Evaluate button). */
 import * as tf from '@tensorflow/tfjs';
-import { loadCheckpoint } from '../train/checkpoint';
-import { loadModelConfig, paramsFromStateDict, disposeParams } from '../model';
+import { paramsFromStateDict, disposeParams } from '../model';
+import { loadEvalModel } from './load-model';
 import { ClipTokenizer, assertVocabularyFitsModel } from '../text';
 import { isBuiltin, prepareBuiltin } from '../train/builtin-data';
 import type { Job } from '../protocol';
@@ -11,14 +11,14 @@ import { evaluateModel, checkpointResultsFile } from './run-model-eval';
 type EvalJob = Extract<Job, { kind: 'eval' }>;
 
 export async function runEvalJob(job: EvalJob, hooks: TrainerHooks): Promise<Record<string, unknown>> {
-  const ckpt = await loadCheckpoint(job.checkpoint);
+  const loaded = await loadEvalModel({ checkpoint: job.checkpoint, dataDir: job.dataDir, model: job.model });
+  for (const note of loaded.notes) hooks.log('debug', `${loaded.label}: ${note}`);
+  const ckpt = loaded;
   const train = ckpt.sidecar?.trainConfig ?? {};
-  const modelName = job.model ?? ckpt.sidecar?.model ?? null;
-  if (!modelName) throw Object.assign(new Error(`${job.checkpoint} has no sidecar naming its model config; pass --model (e.g. ViT-B-32)`), { field: 'model' });
-  const cfg = loadModelConfig(modelName);
+  const cfg = loaded.cfg;
   const trainData = typeof train.trainData === 'string' ? train.trainData : null;
   const builtin = isBuiltin(trainData) ? await prepareBuiltin(trainData!, job.dataDir) : null;
-  const vocab = job.vocab ?? (typeof train.vocab === 'string' ? train.vocab : null) ?? builtin?.vocabDir ?? null;
+  const vocab = job.vocab ?? (typeof train.vocab === 'string' ? train.vocab : null) ?? builtin?.vocabDir ?? loaded.tokenizer;
   if (!vocab) throw Object.assign(new Error('no tokenizer vocabulary: pass --vocab (bpe_simple_vocab_16e6.txt.gz or a folder with vocab.json + merges.txt)'), { field: 'vocab' });
   const tokenizer = await ClipTokenizer.load(vocab);
   assertVocabularyFitsModel(tokenizer.vocabulary, cfg.text.vocabSize, cfg.name);

@@ -35,11 +35,14 @@ export function textTokenizer(t: { encode(texts: readonly string[], contextLengt
  * Opens an eval set folder (CLIP_benchmark classification layout, or our retrieval layout) as an
  * EvalReader. A missing folder is "data missing" (the task is skipped with the reason), not a failure.
  */
-export async function openEvalReader(dir: string | null, opts: { batchSize: number; imageSize: number; workers?: number; what: string }): Promise<EvalReader> {
+export async function openEvalReader(
+  dir: string | null,
+  opts: { batchSize: number; imageSize: number; workers?: number; what: string; kind?: 'classification' | 'retrieval' },
+): Promise<EvalReader> {
   if (!dir || !fs.existsSync(dir)) {
     throw new EvalDataMissingError(`${opts.what}: no data at ${dir ?? '(no folder configured)'}; download the eval set (clipwb data download) or pass --datacomp-path`);
   }
-  const set = await openEvalSet(dir);
+  const set = await openEvalSet(dir, opts.kind ? { kind: opts.kind } : {});
   const batchOptions = { batchSize: opts.batchSize, imageSize: opts.imageSize, workers: opts.workers ?? 0 };
   if (set.kind === 'classification') {
     return {

@@ -53,7 +53,7 @@ export async function evaluateModel(o: ModelEvalOptions): Promise<ModelEvalResul
     onProgress: o.onProgress,
     openDataset: (task) => {
       const dir = task.source.kind === 'builtin' ? (o.builtinDirs[task.key] ?? null) : o.dataRoot ? taskDataDir(o.dataRoot, task) : null;
-      return openEvalReader(dir, { batchSize: o.batchSize, imageSize: o.cfg.vision.imageSize, what: `${task.name} (${task.key})` });
+      return openEvalReader(dir, { batchSize: o.batchSize, imageSize: o.cfg.vision.imageSize, what: `${task.name} (${task.key})`, ...evalSetKind(task) });
     },
   });
   const metrics: Record<string, MetricValue> = {};
@@ -75,6 +75,13 @@ export async function evaluateModel(o: ModelEvalOptions): Promise<ModelEvalResul
 }
 
 export { epochResultsFile as epochResultsPath } from './results-file';
+
+/** The folder kind the task list implies, so a retrieval set needs no marker file. */
+function evalSetKind(task: TaskSpec): { kind?: 'classification' | 'retrieval' } {
+  if (task.type === 'retrieval') return { kind: 'retrieval' };
+  if (task.type === 'zeroshot_classification') return { kind: 'classification' };
+  return {};
+}
 
 /**
  * One results file per checkpoint: `epoch_N_eval_results.jsonl` (DataComp's name) for an epoch

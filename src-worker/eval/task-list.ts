@@ -2,7 +2,7 @@
  * The evaluation task list (resources/eval/tasks.json): DataComp's 40 tasks plus the built-in
  * Fashion-MNIST task. Loaded and validated here; `--tasks a,b,c` is resolved against it.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -33,6 +33,8 @@ const taskSchema = z
     groups: z.array(z.string().min(1)),
     /** Prefix of in-training metric names, `<prefix>/acc1` (the seed logs `imagenet1k/…`, `mscoco/…`). */
     metricPrefix: z.string().regex(/^[a-z0-9_\-]+$/, 'lower-case letters, digits, "_" and "-" only'),
+    /** Other names --tasks accepts (flickr30k for Flickr, coco for MSCOCO). */
+    aliases: z.array(z.string().regex(/^[a-z0-9_\-]+$/)).optional(),
     size: z.number().int().positive().optional(),
     numClasses: z.number().int().positive().optional(),
     randomScore: z.number().min(0).max(1).optional(),
@@ -122,7 +124,7 @@ export function loadTaskList(path: string = DEFAULT_TASK_LIST_PATH): TaskList {
 
 function matchTasks(list: TaskList, groups: Set<string>, item: string): TaskSpec[] {
   if (item === 'all') return list.tasks;
-  const direct = list.tasks.filter((t) => t.key === item || t.metricPrefix === item);
+  const direct = list.tasks.filter((t) => t.key === item || t.metricPrefix === item || (t.aliases ?? []).includes(item));
   if (direct.length > 0) return direct;
   return groups.has(item) ? list.tasks.filter((t) => t.groups.includes(item)) : [];
 }
@@ -166,7 +168,10 @@ export function taskDataDir(dataRoot: string, task: TaskSpec): string | null {
       return null;
     case 'wds':
       return join(dataRoot, task.source.dir);
-    case 'hf_dataset':
-      return join(dataRoot, task.source.dir);
+    case 'hf_dataset': {
+      // The converted folder, or one named after the hub dataset or the task key, whichever exists.
+      const candidates = [task.source.dir, task.source.hfRepo.split('/').pop() ?? task.source.dir, task.key.replace(/\//g, '_')].map((d) => join(dataRoot, d));
+      return candidates.find((d) => existsSync(d)) ?? candidates[0]!;
+    }
   }
 }

@@ -164,7 +164,7 @@ async function readFully(handle: fs.FileHandle, target: Uint8Array, position: nu
 let halfTable: Float32Array | undefined;
 
 /** All 65,536 half-precision values as float32, built once: conversion is then one lookup per element. */
-function halfToFloatTable(): Float32Array {
+export function halfToFloatTable(): Float32Array {
   if (halfTable) return halfTable;
   const t = new Float32Array(65536);
   for (let h = 0; h < 65536; h++) {

@@ -2,7 +2,8 @@
  * Host-side weights by open_clip name (PyTorch layouts), checked against a config's parameter list, and
  * their safetensors files. This is the format checkpoints and teacher weights move in.
  */
-import { readSafetensors, writeSafetensors, type TensorToWrite } from '../io/safetensors';
+import { writeSafetensors, type TensorToWrite } from '../io/safetensors';
+import { readWeights } from '../io/weights';
 import { sizeOfShape, type ParamSpec } from './param-spec';
 
 export interface HostTensor {
@@ -84,18 +85,21 @@ export async function saveStateDict(file: string, sd: StateDict, metadata: Recor
 }
 
 /**
- * Reads every tensor of a safetensors file as float32 (F16/BF16 converted), `module.` prefixes stripped.
- * Integer tensors are refused: model weights are floating point.
+ * Reads every tensor of a safetensors file or a torch.save .pt checkpoint as float32 (F16/BF16
+ * converted), `module.` prefixes stripped. Integer tensors (position_ids, counters) are not weights:
+ * they are left out and listed in `skipped`, so a model that needs one reports it as missing.
  */
-export async function loadStateDictFile(file: string): Promise<{ stateDict: StateDict; metadata: Record<string, string> }> {
-  const { tensors, metadata } = await readSafetensors(file);
+export async function loadStateDictFile(file: string): Promise<{ stateDict: StateDict; metadata: Record<string, string>; skipped: string[] }> {
+  const { tensors, metadata } = await readWeights(file);
   const sd: StateDict = new Map();
+  const skipped: string[] = [];
   for (const [name, t] of tensors) {
     if (!(t.data instanceof Float32Array)) {
-      throw new StateDictError(`${file}: tensor ${name} is ${t.sourceDtype}; model weights must be F32, F16 or BF16`);
+      skipped.push(`${name} (${t.sourceDtype})`);
+      continue;
     }
     sd.set(name, { shape: t.shape, data: t.data });
   }
-  return { stateDict: stripModulePrefix(sd), metadata };
+  return { stateDict: stripModulePrefix(sd), metadata, skipped };
 }
 

@@ -2,7 +2,7 @@
  * The teacher file's tensor list against what the architecture needs, from the safetensors header alone:
  * a wrong file fails in milliseconds, before 600 MB are read.
  */
-import type { SafetensorsEntry } from '../io/safetensors';
+import type { WeightsEntry } from '../io/weights';
 
 export interface ExpectedTensor {
   name: string;
@@ -22,8 +22,8 @@ function some(names: readonly string[], max = 8): string {
  * or not part of the model. `names` maps each header entry to its logical name (prefix stripped) or to
  * null for buffers to ignore.
  */
-export function tensorListProblems(entries: readonly SafetensorsEntry[], logicalName: (name: string) => string | null, expected: readonly ExpectedTensor[]): string[] {
-  const present = new Map<string, SafetensorsEntry>();
+export function tensorListProblems(entries: readonly WeightsEntry[], logicalName: (name: string) => string | null, expected: readonly ExpectedTensor[]): string[] {
+  const present = new Map<string, WeightsEntry>();
   const unexpected: string[] = [];
   const wanted = new Set(expected.map((e) => e.name));
   for (const e of entries) {

@@ -6,4 +6,4 @@ export { hfParamSpecs, hfRules, hfToOpenClip, openClipToHf, looksLikeHfLayout, t
 export { parseHfClipConfig, readHfClipConfig, HfConfigError, type HfClipArchitecture } from './hf-config';
 export { architectureDifferences } from './architecture';
 export { assertTeacherFitsStudent, assertSharedTokenizer } from './pairing';
-export { OPENAI_REPO, ptToSafetensors } from './errors';
+export { OPENAI_REPO } from './errors';

@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import type * as tf from '@tensorflow/tfjs';
-import { readSafetensors, readSafetensorsHeader, type SafetensorsHeader } from '../io/safetensors';
+import { readWeights as readWeightsFile, readWeightsHeader, type WeightsEntry, type WeightsHeader } from '../io/weights';
 import { paramsFromStateDict, disposeParams } from '../model/clip';
 import { loadModelConfig, parseModelConfig, type ClipConfig } from '../model/config';
 import { clipParamSpecs } from '../model/param-spec';
@@ -61,15 +61,15 @@ export interface ReferenceModel {
 const OPENAI_JIT_EXTRAS = new Set(['input_resolution', 'context_length', 'vocab_size']);
 const MODULE_PREFIX = 'module.';
 
-async function readHeader(source: ResolvedSource): Promise<SafetensorsHeader> {
+export async function readHeader(source: ResolvedSource): Promise<WeightsHeader> {
   try {
-    return await readSafetensorsHeader(source.weightsFile);
+    return await readWeightsHeader(source.weightsFile);
   } catch (err) {
-    throw asPretrainedError(err, `teacher weights ${source.weightsFile}`, 'Download or convert the weights again (a safetensors file, open_clip or transformers names)');
+    throw asPretrainedError(err, `teacher weights ${source.weightsFile}`, 'Download or convert the weights again (safetensors or a torch.save .pt file, open_clip or transformers names)');
   }
 }
 
-function namedConfig(model: string, dir: string | undefined): ClipConfig {
+export function namedConfig(model: string, dir: string | undefined): ClipConfig {
   try {
     return loadModelConfig(model, dir);
   } catch (err) {
@@ -83,7 +83,7 @@ interface Declared {
 }
 
 /** The architecture the weights' own files declare, if they declare one. */
-function declaredConfig(source: ResolvedSource, layout: 'hf' | 'open_clip'): Declared | null {
+export function declaredConfig(source: ResolvedSource, layout: 'hf' | 'open_clip'): Declared | null {
   const fix = 'Fix or remove the config file, or give the weights alone';
   if (layout === 'hf') {
     if (!source.hfConfigFile) {
@@ -133,10 +133,10 @@ function checkCheckpointSize(source: ResolvedSource): void {
 }
 
 /** Reads the expected tensors as float32 host arrays, under their logical (unprefixed) names. */
-async function readWeights(file: string, names: readonly string[], prefix: string): Promise<StateDict> {
-  let contents: Awaited<ReturnType<typeof readSafetensors>>;
+export async function readWeights(file: string, names: readonly string[], prefix: string): Promise<StateDict> {
+  let contents: Awaited<ReturnType<typeof readWeightsFile>>;
   try {
-    contents = await readSafetensors(file, { names: names.map((n) => prefix + n) });
+    contents = await readWeightsFile(file, { names: names.map((n) => prefix + n) });
   } catch (err) {
     throw asPretrainedError(err, `teacher weights ${file}`, 'Download or convert the weights again');
   }
@@ -147,6 +147,46 @@ async function readWeights(file: string, names: readonly string[], prefix: strin
     contents.tensors.delete(name);
   }
   return sd;
+}
+
+export interface TensorPlan {
+  expected: ExpectedTensor[];
+  /** `module.` where every open_clip name carries it (a safetensors export of a DDP model). */
+  prefix: string;
+  problems: string[];
+  /** Non-float tensors the model does not use (position_ids, counters), skipped. */
+  skipped: string[];
+}
+
+const FLOAT = new Set(['F32', 'F16', 'BF16']);
+
+/**
+ * Which tensors of the file the model reads, under which prefix, and what is wrong. Integer tensors the
+ * model does not use are skipped, not fatal: exports carry buffers such as position_ids (I64).
+ */
+export function planTensors(entries: readonly WeightsEntry[], layout: 'hf' | 'open_clip', cfg: ClipConfig): TensorPlan {
+  const names = entries.map((e) => e.name);
+  const prefix = layout === 'open_clip' && names.length > 0 && names.every((n) => n.startsWith(MODULE_PREFIX)) ? MODULE_PREFIX : '';
+  const expected: ExpectedTensor[] = layout === 'hf' ? hfParamSpecs(cfg) : clipParamSpecs(cfg);
+  const wanted = new Set(expected.map((e) => e.name));
+  const skipped: string[] = [];
+  const kept = entries.filter((e) => {
+    const n = e.name.slice(prefix.length);
+    if (wanted.has(n) || FLOAT.has(e.dtype)) return true;
+    skipped.push(`${e.name} (${e.dtype})`);
+    return false;
+  });
+  const logicalName = (name: string): string | null => {
+    const n = name.slice(prefix.length);
+    if (layout === 'hf' ? isHfIgnoredBuffer(n) : OPENAI_JIT_EXTRAS.has(n)) return null;
+    return n;
+  };
+  return { expected, prefix, problems: tensorListProblems(kept, logicalName, expected), skipped };
+}
+
+export function skippedNote(skipped: readonly string[]): string {
+  const shown = skipped.slice(0, 8).join(', ');
+  return `skipped ${skipped.length} non-float tensor${skipped.length === 1 ? '' : 's'} the model does not use: ${shown}${skipped.length > 8 ? ', ...' : ''}`;
 }
 
 export async function loadReferenceModel(options: LoadReferenceOptions): Promise<ReferenceModel> {
@@ -174,21 +214,15 @@ export async function loadReferenceModel(options: LoadReferenceOptions): Promise
   assertTeacherFitsStudent(cfg, options.student);
   assertSharedTokenizer(cfg, options.studentTokenizer, await teacherTokenizer(source));
 
-  const names = header.entries.map((e) => e.name);
-  const prefix = layout === 'open_clip' && names.length > 0 && names.every((n) => n.startsWith(MODULE_PREFIX)) ? MODULE_PREFIX : '';
-  const expected: ExpectedTensor[] = layout === 'hf' ? hfParamSpecs(cfg) : clipParamSpecs(cfg);
-  const logicalName = (name: string): string | null => {
-    const n = name.slice(prefix.length);
-    if (layout === 'hf' ? isHfIgnoredBuffer(n) : OPENAI_JIT_EXTRAS.has(n)) return null;
-    return n;
-  };
-  const problems = tensorListProblems(header.entries, logicalName, expected);
-  if (problems.length > 0) {
+  const plan = planTensors(header.entries, layout, cfg);
+  if (plan.problems.length > 0) {
     throw pretrainedError(
-      `teacher weights ${source.weightsFile} (${layout === 'hf' ? 'transformers' : 'open_clip'} names) do not fit ${cfg.name}:\n  ${problems.join('\n  ')}`,
+      `teacher weights ${source.weightsFile} (${layout === 'hf' ? 'transformers' : 'open_clip'} names) do not fit ${cfg.name}:\n  ${plan.problems.join('\n  ')}`,
       'Check that --distill-model matches the weights, or download/convert them again',
     );
   }
+  if (plan.skipped.length > 0) notes.push(skippedNote(plan.skipped));
+  const { expected, prefix } = plan;
 
   const raw = await readWeights(source.weightsFile, expected.map((e) => e.name), prefix);
   const stateDict = layout === 'hf' ? hfToOpenClip(raw, cfg, { consume: true }) : raw;

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { CHECKPOINT_FORMAT, resolveCheckpoint } from '../train/checkpoint';
-import { asPretrainedError, notPulledError, OPENAI_REPO, pickleError, pretrainedError } from './errors';
+import { asPretrainedError, notPulledError, OPENAI_REPO, pretrainedError } from './errors';
 
 /** The pull manifest's name; src-main/models/manifest.ts writes it (the worker does not import main-process code). */
 export const PULL_MANIFEST_NAME = 'clipwb-model.json';
@@ -95,7 +95,6 @@ function pulledModel(repo: string, dataDir: string, given: string): ResolvedSour
   } catch (err) {
     throw asPretrainedError(err, `${manifestFile} is not a valid pull manifest`, again);
   }
-  if (PICKLE.test(manifest.weights.file)) throw pickleError(path.join(dir, manifest.weights.file));
   for (const f of manifest.files) {
     const p = path.join(dir, f.path);
     const size = isFile(p) ? fs.statSync(p).size : null;
@@ -170,12 +169,15 @@ function folderSource(dir: string, given: string, dataDir: string): ResolvedSour
   }
   const weights = names.filter((n) => n.endsWith('.safetensors') && !n.endsWith('.state.safetensors'));
   if (weights.length === 1) return bareWeights(path.join(dir, weights[0]!), given);
+  // A torch.save checkpoint (.pt) is read with the restricted unpickler (src-worker/io/torch-pickle.ts).
   const pickles = names.filter((n) => PICKLE.test(n));
-  if (weights.length === 0 && pickles.length > 0) throw pickleError(path.join(dir, pickles[0]!));
+  if (weights.length === 0 && pickles.length === 1) return bareWeights(path.join(dir, pickles[0]!), given);
   throw pretrainedError(
     weights.length > 1
       ? `folder ${dir} holds several .safetensors files (${weights.join(', ')}) and no checkpoint sidecar says which to use`
-      : `folder ${dir} holds no teacher weights (open_clip_model.safetensors, model.safetensors, a checkpoint or one .safetensors file)`,
+      : pickles.length > 1
+        ? `folder ${dir} holds several PyTorch files (${pickles.join(', ')}) and nothing says which to use`
+        : `folder ${dir} holds no weights (open_clip_model.safetensors, model.safetensors, a checkpoint, one .safetensors or one .pt file)`,
     'Give the weights file itself',
   );
 }
@@ -185,13 +187,13 @@ export function resolveReferenceSource(pretrained: string, dataDir: string): Res
   const given = pretrained.trim();
   if (given.length === 0) throw pretrainedError('is empty', "Give 'openai', a pulled model (org/name), a folder, a checkpoint or a .safetensors file");
   if (given === 'openai') return pulledModel(OPENAI_REPO, dataDir, given);
-  if (PICKLE.test(given)) throw pickleError(given);
+  if (PICKLE.test(given) && isFile(given)) return bareWeights(given, given);
   if (REPO_ID.test(given) && isDir(path.join(dataDir, 'models', ...given.split('/')))) return pulledModel(given, dataDir, given);
   if (!fs.existsSync(given)) {
-    if (REPO_ID.test(given) && !given.endsWith('.safetensors') && !given.endsWith('.json')) {
+    if (REPO_ID.test(given) && !given.endsWith('.safetensors') && !given.endsWith('.json') && !PICKLE.test(given)) {
       throw notPulledError(given, path.join(dataDir, 'models', ...given.split('/')), given);
     }
-    throw pretrainedError(`${given}: no such file or folder`, "Give 'openai', a pulled model (org/name), a folder, a checkpoint (.json) or a .safetensors file");
+    throw pretrainedError(`${given}: no such file or folder`, "Give 'openai', a pulled model (org/name), a folder, a checkpoint (.json), a .safetensors or a PyTorch .pt file");
   }
   if (isDir(given)) return folderSource(given, given, dataDir);
   if (given.endsWith('.json')) {
@@ -202,5 +204,5 @@ export function resolveReferenceSource(pretrained: string, dataDir: string): Res
     throw pretrainedError(`${given} holds optimiser state, not weights`, 'Give the checkpoint sidecar (.json) or its weights (.safetensors)');
   }
   if (given.endsWith('.safetensors')) return checkpointSource(given, given);
-  throw pretrainedError(`${given} is neither a .safetensors file, a checkpoint sidecar (.json) nor a folder`, 'Convert the weights to safetensors (open_clip or transformers names)');
+  throw pretrainedError(`${given} is neither a .safetensors file, a PyTorch .pt file, a checkpoint sidecar (.json) nor a folder`, 'Give weights as safetensors or torch.save .pt (open_clip or transformers names)');
 }

@@ -151,7 +151,9 @@ export function resolveCheckpoint(p: string): { sidecar: string | null; weights:
     const side = p.replace(/\.safetensors$/, '.json');
     return { sidecar: fs.existsSync(side) ? side : null, weights: p };
   }
-  throw new CheckpointError(`${p}: expected a .json checkpoint sidecar, a .safetensors weights file or a folder (PyTorch .pt files must be converted to safetensors first)`);
+  // A torch.save checkpoint (an open_clip training checkpoint, say): bare weights, read by io/weights.ts.
+  if (/\.(pt|pth|bin|ckpt)$/i.test(p)) return { sidecar: null, weights: p };
+  throw new CheckpointError(`${p}: expected a .json checkpoint sidecar, a .safetensors or PyTorch .pt weights file, or a folder`);
 }
 
 /** The newest complete checkpoint (by step, then epoch) in a checkpoints folder, or null. */

@@ -13,6 +13,7 @@ import { AdamW, buildParamGroups, adamHyperparameters } from '../optim';
 import type { Communicator } from '../dist/communicator';
 import { ConfigError, effectiveLrTau, type TrainConfig } from './config';
 import { isBuiltin, prepareBuiltin, type BuiltinDataset } from './builtin-data';
+import { loadEvalModel } from '../eval/load-model';
 import { loadCheckpoint, type CheckpointSidecar, type DataPosition } from './checkpoint';
 import type { TrainerHooks } from './hooks';
 import { checkTrainShards } from './shard-check';
@@ -113,7 +114,8 @@ export async function setupTraining(
       throw new ConfigError('resume', `${ctx.resumeFrom} does not fit --model ${cfg.name}: ${(err as Error).message}`, 'Was the model config file changed since the run started? Resume needs the config the run was trained with');
     }
   } else if (config.initCheckpoint) {
-    const loaded = await loadCheckpoint(config.initCheckpoint);
+    // A checkpoint of this workbench, or published weights (.pt, a pulled model by name, transformers names).
+    const loaded = await loadEvalModel({ checkpoint: config.initCheckpoint, dataDir: ctx.dataDir, model: config.model, field: 'init-checkpoint' });
     model = ClipModel.create(cfg, config.seed);
     try {
       model.loadStateDict(loaded.weights);

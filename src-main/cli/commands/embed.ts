@@ -5,15 +5,15 @@ import { parseArgs, formatFlagHelp, str, type FlagSpec, UsageError } from '../ar
 import { HOME_FLAG } from '../context';
 import { resolveDataDir } from '../../paths';
 import { initBackend, parseBackendPreference } from '../../../src-worker/backend/select';
-import { loadCheckpoint } from '../../../src-worker/train/checkpoint';
-import { loadModelConfig, paramsFromStateDict, disposeParams } from '../../../src-worker/model';
+import { loadEvalModel } from '../../../src-worker/eval/load-model';
+import { paramsFromStateDict, disposeParams } from '../../../src-worker/model';
 import { ClipTokenizer, assertVocabularyFitsModel } from '../../../src-worker/text';
 import { modelEncoder } from '../../../src-worker/eval/model-encoder';
 import { transformImageInto } from '../../../src-worker/data';
 import { isBuiltin, prepareBuiltin } from '../../../src-worker/train/builtin-data';
 
 const FLAGS: FlagSpec[] = [
-  { name: 'checkpoint', type: 'string', required: true, help: 'Checkpoint (.json sidecar or .safetensors)' },
+  { name: 'checkpoint', type: 'string', required: true, help: 'Checkpoint (.json sidecar, .safetensors or PyTorch .pt), a model folder, or a pulled model\'s name (org/name, openai)' },
   { name: 'image', type: 'string', repeat: true, help: 'An image file (repeatable)' },
   { name: 'text', type: 'string', repeat: true, help: 'A text (repeatable)' },
   { name: 'model', type: 'string', help: 'Model config, for weights without a sidecar' },
@@ -33,13 +33,14 @@ export const embedCommand: Command = {
     if (images.length === 0 && texts.length === 0) throw new UsageError('embed: give at least one --image or --text');
     for (const f of images) if (!fs.existsSync(f)) throw new Error(`embed: --image ${f} does not exist`);
     await initBackend(parseBackendPreference(str(flags.backend)));
-    const ckpt = await loadCheckpoint(str(flags.checkpoint)!);
-    const modelName = str(flags.model) ?? ckpt.sidecar?.model;
-    if (!modelName) throw new Error('embed: this checkpoint has no sidecar naming its model; pass --model');
-    const cfg = loadModelConfig(modelName);
+    const dataDir = resolveDataDir({ flag: str(flags.home) });
+    const given = str(flags.checkpoint)!;
+    const ckpt = await loadEvalModel({ checkpoint: given, dataDir, model: str(flags.model) ?? null });
+    for (const note of ckpt.notes) if (process.env.CLIPWB_DEBUG) console.error(`debug: ${ckpt.label}: ${note}`);
+    const cfg = ckpt.cfg;
     const trainData = ckpt.sidecar?.trainConfig.trainData;
-    let vocab = str(flags.vocab) ?? (typeof ckpt.sidecar?.trainConfig.vocab === 'string' ? ckpt.sidecar.trainConfig.vocab : undefined);
-    if (!vocab && typeof trainData === 'string' && isBuiltin(trainData)) vocab = (await prepareBuiltin(trainData, resolveDataDir({ flag: str(flags.home) }))).vocabDir;
+    let vocab = str(flags.vocab) ?? (typeof ckpt.sidecar?.trainConfig.vocab === 'string' ? ckpt.sidecar.trainConfig.vocab : undefined) ?? ckpt.tokenizer ?? undefined;
+    if (!vocab && typeof trainData === 'string' && isBuiltin(trainData)) vocab = (await prepareBuiltin(trainData, dataDir)).vocabDir;
     if (!vocab) throw new Error('embed: pass --vocab (the tokenizer files of this model)');
     const tokenizer = await ClipTokenizer.load(vocab);
     assertVocabularyFitsModel(tokenizer.vocabulary, cfg.text.vocabSize, cfg.name);

@@ -8,18 +8,21 @@ import { createProgressBar, formatBytes } from '../progress';
 
 const FLAGS: FlagSpec[] = [
   { name: 'rev', type: 'string', help: 'Branch, tag or commit', default: 'main' },
+  { name: 'file', type: 'string', help: 'The weights file to pull (a path in the repository), e.g. one .pt of a repository of checkpoints' },
   HOME_FLAG,
 ];
 
 export const modelsCommand: Command = {
   name: 'models',
   summary: 'Reference models: pull from the Hugging Face hub, list',
-  usage: `usage: clipwb models pull <org/name> [--rev REV]     download weights + tokenizer files (resumable, checksummed)
+  usage: `usage: clipwb models pull <org/name> [--rev REV] [--file PATH]  download weights + tokenizer files (resumable, checksummed)
        clipwb models list                            models in <home>/models/
 
 Models land in <home>/models/<org>/<name>/ with a clipwb-model.json manifest. HF_ENDPOINT and HF_TOKEN
 are honoured. Use a pulled model as a teacher with --distill-pretrained <org/name> (or 'openai' for
-openai/clip-vit-base-patch32).
+openai/clip-vit-base-patch32), and evaluate it with clipwb eval --checkpoint <org/name>. A repository
+that holds only PyTorch .pt checkpoints is pulled too (its only .pt, or the one --file names); such
+weights declare no architecture, so eval and embed then need --model.
 
 ${formatFlagHelp(FLAGS)}`,
   async run(argv) {
@@ -31,7 +34,7 @@ ${formatFlagHelp(FLAGS)}`,
       const repo = positionals[0];
       if (!repo) throw new UsageError('models pull: give a repo, e.g. clipwb models pull openai/clip-vit-base-patch32');
       const bar = createProgressBar(repo, { unit: 'bytes' });
-      const pulled = await pullModel(repo, { dataDir, rev: str(flags.rev), onProgress: (p) => bar.update(p.bytesDone, p.bytesTotal, p.file) });
+      const pulled = await pullModel(repo, { dataDir, rev: str(flags.rev), ...(str(flags.file) ? { file: str(flags.file)! } : {}), onProgress: (p) => bar.update(p.bytesDone, p.bytesTotal, p.file) });
       bar.done(`${repo} -> ${pulled.dir}`);
       return 0;
     }

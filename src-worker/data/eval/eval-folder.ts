@@ -3,7 +3,7 @@
  * the text files, `test/nshards.txt` against the tar files present, and every sample's label or
  * captions (read from the tars without reading image bytes). Each error names the file to fix.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { checkEvalSample, EVAL_TEXT_EXTENSIONS, hasEvalImage } from '../samples/eval-sample';
 import { readShardSamples } from '../samples/shard-samples';
@@ -22,15 +22,58 @@ export class EvalSetError extends Error {
 
 export type EvalSetKind = 'classification' | 'retrieval';
 
-/** `dataset_type.txt` says "retrieval"; absent (CLIP_benchmark's default) means classification. */
-export function detectKind(dir: string): EvalSetKind {
+/**
+ * The kind of an eval folder: `dataset_type.txt` when present (it always wins); otherwise the kind the
+ * caller knows from the task list (`hint`); otherwise by content: class files mean classification, and
+ * shards whose first sample carries captions but no class mean retrieval. CLIP_benchmark's default,
+ * classification, is what is left.
+ */
+export function detectKind(dir: string, hint?: EvalSetKind): EvalSetKind {
   assertDir(dir);
   const file = path.join(dir, 'dataset_type.txt');
-  if (!existsSync(file)) return 'classification';
+  if (!existsSync(file)) {
+    if (hint) return hint;
+    if (existsSync(path.join(dir, 'classnames.txt'))) return 'classification';
+    return firstSampleHasCaptions(path.join(dir, 'test', '0.tar')) ? 'retrieval' : 'classification';
+  }
   const type = readFileSync(file, 'utf8').trim().toLowerCase();
   if (type === 'retrieval') return 'retrieval';
   if (type === 'classification' || type === '') return 'classification';
   throw new EvalSetError(`${file} says "${type}"; supported dataset types are classification (the default) and retrieval`, file);
+}
+
+/** Peeks at the member names of the first sample of a tar (headers only, first 256 KiB). */
+function firstSampleHasCaptions(tar: string): boolean {
+  let head: Buffer;
+  try {
+    const fd = openSync(tar, 'r');
+    try {
+      head = Buffer.alloc(256 * 1024);
+      head = head.subarray(0, readSync(fd, head, 0, head.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+  const exts = new Set<string>();
+  let key: string | null = null;
+  for (let at = 0; at + 512 <= head.length; ) {
+    const name = head.toString('utf8', at, at + 100).replace(/\0.*$/s, '');
+    if (name === '') break;
+    const size = parseInt(head.toString('ascii', at + 124, at + 136).replace(/\0.*$/s, '').trim() || '0', 8);
+    const type = String.fromCharCode(head[at + 156] ?? 0x30);
+    if (type === '0' || type === '\0') {
+      const base = path.posix.basename(name);
+      const dot = base.indexOf('.');
+      const k = dot < 0 ? base : base.slice(0, dot);
+      if (key !== null && k !== key) break;
+      key = k;
+      if (dot >= 0) exts.add(base.slice(dot + 1).toLowerCase());
+    }
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return !exts.has('cls') && (exts.has('txt') || exts.has('json') || exts.has('captions.json'));
 }
 
 function assertDir(dir: string): void {

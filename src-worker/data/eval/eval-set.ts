@@ -9,7 +9,7 @@ import type { EvalMode, EvalStreamSpec, RawEvalBatch } from '../loader/stream-ty
 import { ThreadBatchSource } from '../loader/thread-source';
 import { emptyStats, mergeStats, type DataStats } from '../stats';
 import type { ClassificationBatch, RetrievalBatch } from '../types';
-import { detectKind, EvalSetError, listShards, readLines, readTemplates, scanEvalShards } from './eval-folder';
+import { detectKind, EvalSetError, type EvalSetKind, listShards, readLines, readTemplates, scanEvalShards } from './eval-folder';
 
 export interface EvalBatchOptions {
   batchSize: number;
@@ -46,14 +46,19 @@ export interface RetrievalSet extends EvalSetBase {
 
 export type EvalSet = ClassificationSet | RetrievalSet;
 
-/** Opens either layout, by `dataset_type.txt`. */
-export async function openEvalSet(dir: string): Promise<EvalSet> {
-  return detectKind(dir) === 'retrieval' ? openRetrievalSet(dir) : openClassificationSet(dir);
+export interface OpenEvalSetOptions {
+  /** The kind the task list gives the task; `dataset_type.txt` still wins where present. */
+  kind?: EvalSetKind;
 }
 
-export async function openClassificationSet(dir: string): Promise<ClassificationSet> {
+/** Opens either layout: by `dataset_type.txt`, else the task's kind, else by content (see detectKind). */
+export async function openEvalSet(dir: string, options: OpenEvalSetOptions = {}): Promise<EvalSet> {
+  return detectKind(dir, options.kind) === 'retrieval' ? openRetrievalSet(dir, options) : openClassificationSet(dir, options);
+}
+
+export async function openClassificationSet(dir: string, options: OpenEvalSetOptions = {}): Promise<ClassificationSet> {
   const root = path.resolve(dir);
-  if (detectKind(root) !== 'classification') throw new EvalSetError(`${root} is a retrieval set (dataset_type.txt), not a classification set`, root);
+  if (detectKind(root, options.kind) !== 'classification') throw new EvalSetError(`${root} is a retrieval set (dataset_type.txt), not a classification set`, root);
   const classnames = readLines(path.join(root, 'classnames.txt'), 'the class names');
   const templates = readTemplates(root);
   const shards = listShards(root);
@@ -71,10 +76,10 @@ export async function openClassificationSet(dir: string): Promise<Classification
   };
 }
 
-export async function openRetrievalSet(dir: string): Promise<RetrievalSet> {
+export async function openRetrievalSet(dir: string, options: OpenEvalSetOptions = {}): Promise<RetrievalSet> {
   const root = path.resolve(dir);
-  if (detectKind(root) !== 'retrieval') {
-    throw new EvalSetError(`${root} has no dataset_type.txt saying "retrieval"; add one to use it as a retrieval set`, path.join(root, 'dataset_type.txt'));
+  if (detectKind(root, options.kind ?? 'retrieval') !== 'retrieval') {
+    throw new EvalSetError(`${root} is marked as a classification set (dataset_type.txt); write "retrieval" there to use it as a retrieval set`, path.join(root, 'dataset_type.txt'));
   }
   const shards = listShards(root);
   const scan = await scanEvalShards(shards, 'retrieval', 0);

@@ -11,7 +11,7 @@ import { ClipTokenizer } from '../../../src-worker/text';
 import { makeWorkspace, type Workspace } from '../runs/fixture';
 import { cli, cliEnv, startCli } from './run-cli';
 
-const COMMANDS = ['demo', 'train', 'eval', 'embed', 'data', 'models', 'runs', 'tokenize', 'doctor', 'serve'];
+const COMMANDS = ['demo', 'train', 'eval', 'embed', 'convert', 'data', 'models', 'runs', 'tokenize', 'doctor', 'serve'];
 
 async function runMain(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];

@@ -106,9 +106,16 @@ describe('retrieval sets (our layout)', () => {
     });
   }
 
-  it('requires dataset_type.txt and captions', async () => {
-    const noType = await makeRetrievalSet(path.join(root, 'retr-notype'), { shards: 1, samplesPerShard: 1, omitDatasetType: true });
-    await expect(openRetrievalSet(noType.dir)).rejects.toThrow(/no dataset_type.txt saying "retrieval"/);
+  it('recognises a retrieval set without dataset_type.txt by its content or its task, and requires captions', async () => {
+    const noType = await makeRetrievalSet(path.join(root, 'retr-notype'), { shards: 1, samplesPerShard: 2, captionsPerImage: 3, omitDatasetType: true });
+    const byContent = await openEvalSet(noType.dir);
+    expect(byContent.kind).toBe('retrieval');
+    expect(byContent.kind === 'retrieval' ? byContent.captionCount : -1).toBe(6);
+    expect((await openRetrievalSet(noType.dir)).count).toBe(2);
+    expect((await openEvalSet(noType.dir, { kind: 'retrieval' })).kind).toBe('retrieval');
+    // The marker file, where present, still wins over the task's kind.
+    writeFileSync(path.join(noType.dir, 'dataset_type.txt'), 'classification\n');
+    await expect(openRetrievalSet(noType.dir)).rejects.toThrow(/marked as a classification set/);
     const dir = path.join(root, 'retr-nocap');
     await makeRetrievalSet(dir, { shards: 1, samplesPerShard: 1 });
     writeFileSync(path.join(dir, 'test', '0.tar'), Buffer.concat([...encodeMember({ name: 'a.jpg', data: await makeImage(8, 8, 'jpg', [9, 9, 9]) }), Buffer.alloc(1024)]));

@@ -8,6 +8,7 @@ import { saveCheckpoint } from '../../../src-worker/train/checkpoint';
 import {
   hfToOpenClipByHand, tempDir, tinyConfig, tinyOpenClipJson, writeConfigFile, writeHfFolder, writeHfWeights, writeOpenClipWeights, writePullManifest, writeVocabulary,
 } from '../../unit/teacher/fixtures';
+import { writeOpenClipPt } from '../../helpers/torch-zip';
 import { batchInputs, expectBitwiseEqual, features, maxAbsDiff, studentOptions } from './helpers';
 
 const root = tempDir();
@@ -104,6 +105,16 @@ describe('other sources', () => {
     expectBitwiseEqual(ref.stateDict, expectedOpenClip);
     expect(ref.cfg.quickGelu).toBe(false);
     expect(ref.notes.join('\n')).toMatch(/activation taken from --distill-model .*GELU.*-quickgelu/);
+  });
+
+  it('the seed\'s own .pt (torch.save zip, module.-prefixed, with optimizer and an int64 buffer), read directly', async () => {
+    const file = path.join(root, 'seed-pt', 'epoch_30.pt');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeOpenClipPt(file, expectedOpenClip, { positionIds: true });
+    const ref = await load({ ...studentOptions(root), pretrained: file });
+    expect(ref.layout).toBe('open_clip');
+    expectBitwiseEqual(ref.stateDict, expectedOpenClip);
+    expect(ref.notes.join('\n')).toMatch(/skipped 1 non-float tensor the model does not use: position_ids \(I64\)/);
   });
 
   it('a checkpoint of this engine: by sidecar, by weights file and by run folder', async () => {

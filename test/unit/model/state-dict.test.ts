@@ -141,9 +141,14 @@ describe('state dict', () => {
     disposeParams(params);
   });
 
-  it('refuses integer tensors as weights', async () => {
+  it('leaves integer tensors out and lists them (a model that needs one then reports it missing)', async () => {
     const file = path.join(dir, 'int.safetensors');
-    await writeSafetensors(file, [{ name: 'logit_scale', shape: [], data: Int32Array.from([1]) }]);
-    await expect(loadStateDictFile(file)).rejects.toThrow(/int\.safetensors: tensor logit_scale is I32; model weights must be F32, F16 or BF16/);
+    await writeSafetensors(file, [
+      { name: 'position_ids', shape: [2], data: Int32Array.from([0, 1]) },
+      { name: 'logit_scale', shape: [], data: Float32Array.from([2.5]) },
+    ]);
+    const { stateDict, skipped } = await loadStateDictFile(file);
+    expect([...stateDict.keys()]).toEqual(['logit_scale']);
+    expect(skipped).toEqual(['position_ids (I32)']);
   });
 });

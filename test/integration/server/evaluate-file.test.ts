@@ -1,0 +1,99 @@
+/**
+ * The app's "evaluate a checkpoint file" over the real web API: a pulled model by name (transformers
+ * layout, its own tokenizer) evaluated by a real worker on a retrieval set converted from Parquet and
+ * found without a marker file; and the refusals, naming the field.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import http from 'node:http';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { startWebServer, type WebServer } from '../../../src-main/server/web-server';
+import { convertRetrievalParquet } from '../../../src-main/datasets/retrieval-parquet';
+import { tinyConfig, writeHfFolder, writePullManifest } from '../../unit/teacher/fixtures';
+import { makeImage } from '../../helpers/shards';
+
+let server: WebServer;
+let home: string;
+const TOKEN = 'test-token-evaluate-file-0123';
+
+function call(method: string, body: unknown): Promise<{ status: number; body: { result?: Record<string, unknown>; error?: { message: string; field?: string } } }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: server.port, path: `/api/${method}`, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as never }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+beforeAll(async () => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'clipwb-evalfile-'));
+  server = await startWebServer({ home, port: 0, token: TOKEN, env: { ...process.env, PATH: '/nonexistent' } });
+}, 60_000);
+afterAll(async () => {
+  await server?.close();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+describe('evals.evaluateFile', () => {
+  it('refuses a name that is not pulled, and a relative path, naming the field', async () => {
+    const r = await call('evals.evaluateFile', { checkpoint: 'laion/not-here', tasks: ['mscoco'] });
+    expect(r.status).toBe(400);
+    expect(r.body.error?.field).toBe('checkpoint');
+    expect(r.body.error?.message).toMatch(/clipwb models pull laion\/not-here/);
+    const rel = await call('evals.evaluateFile', { checkpoint: 'some/dir/model.pt', tasks: ['mscoco'] });
+    expect(rel.status).toBe(400);
+    expect(rel.body.error?.field).toBe('checkpoint');
+  });
+
+  it('evaluates a pulled model by name on MSCOCO converted from Parquet', async () => {
+    const info = await call('system.info', {});
+    const dataDir = info.body.result!.dataDir as string;
+    const cfg = tinyConfig({}, 'tiny');
+    const pulled = path.join(dataDir, 'models', 'openai', 'clip-vit-base-patch32');
+    writeHfFolder(pulled, cfg, 5);
+    writePullManifest(pulled, 'openai/clip-vit-base-patch32');
+
+    const evalRoot = path.join(home, 'evalsets');
+    const pq = path.join(home, 'coco.parquet');
+    const images = await Promise.all([0, 1, 2].map((k) => makeImage(16, 16, 'jpg', [80 * k, 40, 200 - 60 * k])));
+    fs.writeFileSync(pq, Buffer.from(parquetWriteBuffer({
+      schema: [
+        { name: 'root', num_children: 2 },
+        { name: 'image', repetition_type: 'OPTIONAL', num_children: 2 },
+        { name: 'bytes', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL' },
+        { name: 'path', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+        { name: 'caption', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+        { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+        { name: 'element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+      ] as never,
+      columnData: [
+        { name: 'image', data: images.map((b, i) => ({ bytes: new Uint8Array(b), path: `${i}.jpg` })) },
+        { name: 'caption', data: [['cat', 'a cat'], ['dog'], ['cat dog', 'dog', 'cat']] },
+      ],
+    })));
+    const setDir = path.join(evalRoot, 'wds_mscoco_2014_5k_test');
+    await convertRetrievalParquet([pq], setDir);
+    fs.rmSync(path.join(setDir, 'dataset_type.txt'));
+
+    const r = await call('evals.evaluateFile', { checkpoint: 'openai', tasks: ['mscoco'], datacompPath: evalRoot });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.result).toMatchObject({ checkpoint: pulled, pulled: 'openai/clip-vit-base-patch32' });
+    const results = path.join(pulled, 'eval_results', 'epoch_0_eval_results.jsonl');
+    for (let i = 0; i < 600 && !fs.existsSync(results); i++) await new Promise((res) => setTimeout(res, 200));
+    const line = JSON.parse(fs.readFileSync(results, 'utf8').trim().split('\n').pop()!) as { key: string; metrics: Record<string, number> };
+    expect(line.key).toBe('retrieval/mscoco_2014_5k_test_image_text_retrieval');
+    for (const k of ['image_retrieval_recall@1', 'text_retrieval_recall@1', 'image_retrieval_recall@5', 'text_retrieval_recall@10', 'mean_recall@1', 'main_metric']) {
+      expect(line.metrics[k], k).toBeGreaterThanOrEqual(0);
+      expect(line.metrics[k], k).toBeLessThanOrEqual(1);
+    }
+    // 3 images: every recall@5 is 1, whatever the random weights.
+    expect(line.metrics['image_retrieval_recall@5']).toBe(1);
+    expect(line.metrics['text_retrieval_recall@5']).toBe(1);
+    expect(line.metrics.main_metric).toBe(line.metrics['mean_recall@1']);
+  }, 180_000);
+});
