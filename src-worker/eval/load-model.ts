@@ -39,12 +39,32 @@ function sidecarOf(p: string): string | null {
 }
 
 export async function loadEvalModel(o: LoadEvalModelOptions): Promise<EvalModel> {
+  let loaded: EvalModel;
   if (sidecarOf(o.checkpoint) !== null) {
     const ckpt = await loadCheckpoint(o.checkpoint);
     const modelName = o.model ?? ckpt.sidecar?.model ?? null;
     if (!modelName) throw new ConfigError('model', `${o.checkpoint} has no sidecar naming its model config`, 'Pass --model (e.g. ViT-B-32)');
-    return { cfg: loadModelConfig(modelName), weights: ckpt.weights, sidecar: ckpt.sidecar, tokenizer: null, label: o.checkpoint, notes: [] };
+    loaded = { cfg: loadModelConfig(modelName), weights: ckpt.weights, sidecar: ckpt.sidecar, tokenizer: null, label: o.checkpoint, notes: [] };
+  } else {
+    const p = await loadPretrainedWeights({ given: o.checkpoint, dataDir: o.dataDir, model: o.model ?? null, field: o.field ?? 'checkpoint' });
+    loaded = { cfg: p.cfg, weights: p.stateDict, sidecar: null, tokenizer: p.tokenizer, label: p.label, notes: p.notes };
   }
-  const p = await loadPretrainedWeights({ given: o.checkpoint, dataDir: o.dataDir, model: o.model ?? null, field: o.field ?? 'checkpoint' });
-  return { cfg: p.cfg, weights: p.stateDict, sidecar: null, tokenizer: p.tokenizer, label: p.label, notes: p.notes };
+  assertFiniteWeights(loaded.weights, loaded.label, o.field ?? 'checkpoint');
+  return loaded;
+}
+
+/**
+ * Weights of a diverged run hold NaN or infinities; embeddings of such a model are null and every
+ * accuracy 0, which would pass for a result. Refuse them, naming the first bad tensor.
+ */
+export function assertFiniteWeights(weights: StateDict, label: string, field: string): void {
+  for (const [name, t] of weights) {
+    const data = t.data;
+    let bad = 0;
+    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) bad++;
+    if (bad > 0) {
+      throw new ConfigError(field, `${label} holds NaN or infinite values (${bad} of ${data.length} in ${name}): the run that wrote it diverged`,
+        'Use an earlier checkpoint of that run, and train with a lower --lr');
+    }
+  }
 }

@@ -64,4 +64,19 @@ describe('published weights for eval and embed', () => {
     expect(m.notes.join('\n')).toMatch(/skipped 1 non-float tensor the model does not use: position_ids \(I64\)/);
     expect(m.notes.join('\n')).toMatch(/ignored beside the state dict: optimizer/);
   });
+
+  it('weights holding NaN (a diverged run) are refused, naming the tensor, instead of giving null embeddings and 0 accuracy', async () => {
+    const name = [...expected.keys()].find((k) => k.startsWith('visual.'))!;
+    const broken = new Map([...expected].map(([k, t]) => [k, { shape: t.shape, data: Float32Array.from(t.data) }]));
+    broken.get(name)!.data[3] = Number.NaN;
+    broken.get(name)!.data[5] = Number.POSITIVE_INFINITY;
+    const file = path.join(root, 'diverged', 'epoch_3.pt');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeOpenClipPt(file, broken, {});
+    const model = writeConfigFile(path.join(root, 'configs-nan'), {}, 'tiny.json');
+    const err = await loadEvalModel({ checkpoint: file, dataDir, model }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).field).toBe('checkpoint');
+    expect((err as Error).message).toContain(`NaN or infinite values (2 of ${broken.get(name)!.data.length} in ${name})`);
+  });
 });
