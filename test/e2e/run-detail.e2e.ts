@@ -10,7 +10,7 @@ import type { RunSummary } from '../../src-main/api/types';
 import { apiOf, waitFor } from './helpers/api';
 import { launchBrowser, newPage, screenshot } from './helpers/browser';
 import { RENDERER_OUT } from './helpers/build';
-import { createRun, isOver, seedRuns } from './helpers/seed-runs';
+import { createRun } from './helpers/seed-runs';
 import { serveStatic, type StaticServer } from './helpers/static-server';
 
 const server = inject('clipwb');
@@ -32,11 +32,10 @@ describe('run page, real training', () => {
   let page: Page;
 
   beforeAll(async () => {
-    // Watch a seed run that has not got far yet; if they are over (another file waited for them), start one.
-    const seeds = await seedRuns(server);
-    const fresh = await Promise.all([seeds.baseline, seeds.lowerLr].map((r) => call('runs.get', { id: r.id })));
-    run = fresh.find((r) => !isOver(r.status) && (r.progress === null || r.progress.step < r.progress.totalSteps / 2))
-      ?? (await createRun(call, 'e2e-live', { maxSteps: 40 }, ['e2e']));
+    // A run of its own, created before the page opens: it queues behind any other run on the shared
+    // CPU, so the chart starts empty and grows while the test watches, however loaded the machine is.
+    // (Borrowing a seed run raced with it finishing before the first look.) 60 steps: several checkpoints.
+    run = await createRun(call, `e2e-live-${process.pid}`, { maxSteps: 60 }, ['e2e']);
     ({ page } = await newPage(browser));
   });
   afterAll(async () => {
@@ -47,8 +46,8 @@ describe('run page, real training', () => {
     await page.goto(`${server.url}#/runs/${encodeURIComponent(run.id)}`);
     await page.getByRole('heading', { name: run.name }).waitFor();
     const loss = page.locator('[data-chart="Loss"]');
-    await loss.waitFor({ timeout: 150_000 });
-    const first = await waitFor('the first loss points', async () => { const n = await chartCount(page, 'Loss'); return n > 0 ? n : null; }, 150_000, 250);
+    await loss.waitFor({ timeout: 400_000 });
+    const first = await waitFor('the first loss points', async () => { const n = await chartCount(page, 'Loss'); return n > 0 ? n : null; }, 400_000, 250);
     await screenshot(page, 'run-detail-live-1');
     const later = await waitFor('more loss points', async () => { const n = await chartCount(page, 'Loss'); return n > first ? n : null; }, 90_000, 250);
     await screenshot(page, 'run-detail-live-2');
@@ -60,17 +59,22 @@ describe('run page, real training', () => {
 
   it('shows a checkpoint, evaluates it with one click, and fills the evaluation table', async () => {
     await page.getByRole('tab', { name: /Checkpoints/ }).click();
-    const row = page.locator('[data-testid="checkpoint-row"]').first();
-    await row.waitFor({ timeout: 150_000 });
-    const step = (await row.locator('td').nth(1).innerText()).trim();
+    // Wait for any checkpoint, then pin the row by its checkpoint id: the run may still be training,
+    // and a lazy `.first()` would move to the next checkpoint it writes.
+    await page.locator('[data-testid="checkpoint-row"]').first().waitFor({ timeout: 200_000 });
+    const ckptId = await page.locator('[data-testid="checkpoint-row"]').first().getAttribute('data-checkpoint-id');
+    expect(ckptId).toMatch(/^\d+$/);
+    const row = page.locator(`[data-testid="checkpoint-row"][data-checkpoint-id="${ckptId}"]`);
+    const step = (await row.getAttribute('data-step'))!;
+    expect((await row.locator('td').nth(1).innerText()).trim()).toBe(step);
     await row.getByRole('button', { name: 'Evaluate' }).click();
     const status = row.locator('[data-testid="eval-status"]');
-    await status.waitFor({ timeout: 30_000 });
+    await status.waitFor({ timeout: 120_000 });
     await waitFor('the evaluation to finish', async () => {
       const t = await status.innerText();
       if (t.startsWith('failed')) throw new Error(`evaluation failed: ${t}`);
-      return t === 'done';
-    }, 180_000, 500);
+      return t.startsWith('done');
+    }, 240_000, 500);
     await screenshot(page, 'run-detail-checkpoint-evaluated');
 
     await page.getByRole('tab', { name: /Evaluations/ }).click();

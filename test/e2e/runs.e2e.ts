@@ -53,7 +53,7 @@ describe('runs table', () => {
       const r = await call('runs.get', { id: ids.lowerLr });
       return r.tags.join(',') === 'e2e,lr-sweep';
     }, 10_000, 200);
-    expect(await row.locator('.chip').allInnerTexts()).toEqual(['e2e', 'lr-sweep']);
+    await expect.poll(() => row.locator('.chip').allInnerTexts(), { timeout: 10_000 }).toEqual(['e2e', 'lr-sweep']);
   });
 
   it('exports the runs table as CSV through a browser download', async () => {
