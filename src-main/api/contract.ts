@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type {
   CheckpointInfo, DatasetInfo, DownloadInfo, EvaluationRow, GpuSample, LogLine, OptionInfo, PresetInfo, RunDetail, RunSummary,
-  Series, SystemInfo, ValidationResult,
+  Series, SystemInfo, SystemStats, ValidationResult,
 } from './types';
 
 const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'run ids are letters, digits, ".", "_" and "-"');
@@ -25,6 +25,7 @@ const configObject = z.record(z.string().max(100), z.unknown()).refine((o) => Ob
 export const API = {
   'system.info': z.object({}).strict(),
   'gpu.snapshot': z.object({}).strict(),
+  'system.stats': z.object({}).strict(),
 
   'options.list': z.object({}).strict(),
   'tasks.list': z.object({}).strict(),
@@ -83,6 +84,7 @@ export interface QueueStatus { paused: boolean; queued: string[]; running: strin
 export interface ApiOutputs {
   'system.info': SystemInfo;
   'gpu.snapshot': { state: string; reason: string | null; gpus: GpuSample[] };
+  'system.stats': SystemStats;
   'options.list': { options: OptionInfo[]; presets: PresetInfo[]; defaults: Record<string, unknown> };
   'tasks.list': { tasks: TaskInfo[] };
   'runs.list': { runs: RunSummary[] };
@@ -94,7 +96,7 @@ export interface ApiOutputs {
   'runs.pause': { ok: true };
   'runs.resume': { run: RunSummary };
   'runs.delete': { ok: true };
-  'runs.series': Series & { rawPoints: { x: number; y: number | null; step?: number }[] };
+  'runs.series': Series & { rawPoints: { x: number; y: number | null; step?: number; wall?: number }[] };
   'runs.logs': { lines: LogLine[] };
   'runs.evaluate': { jobs: number[] };
   'evals.table': { rows: EvaluationRow[]; checkpoints: CheckpointInfo[] };

@@ -50,15 +50,18 @@ export function createHandlers(app: WorkbenchApp): Handlers {
   return {
     'system.info': (): SystemInfo => {
       const inv = app.inventory;
+      const live = app.system.latest();
       return {
         version: version(), dataDir: app.dataDir,
         cpu: { model: inv?.cpu.model ?? 'unknown', cores: inv?.cpu.logicalCores ?? 0 },
-        memory: { totalBytes: inv?.memory.totalBytes ?? 0, usedBytes: inv ? inv.memory.totalBytes - inv.memory.availableBytes : null },
+        // Live, not the inventory taken at start (that one never changes).
+        memory: { totalBytes: live.memory.totalBytes, usedBytes: live.memory.usedBytes },
         os: inv ? `${inv.os.distro ?? inv.os.platform} ${inv.os.release ?? ''} (${inv.os.arch})`.trim() : process.platform,
         gpuAvailable: app.monitor.snapshot().gpus.length > 0,
         gpus: app.gpuSamples(),
       };
     },
+    'system.stats': () => app.system.latest(),
     'gpu.snapshot': () => {
       const s = app.monitor.snapshot();
       return { state: s.state, reason: s.reason, gpus: app.gpuSamples() };
@@ -116,9 +119,9 @@ export function createHandlers(app: WorkbenchApp): Handlers {
     'runs.series': (i) => {
       const r = readSeries(store, { runId: i.runId, key: i.key, fromStep: i.fromStep, toStep: i.toStep, maxPoints: i.maxPoints, x: i.x, smoothing: i.smoothing, method: i.method, includeRaw: i.smoothing > 0 });
       return {
-        runId: r.runId, key: r.key, x: r.x, sourceCount: r.pointsInRange,
-        points: r.points.map((p) => ({ x: p.x, y: finite(p.y), raw: finite(p.raw), step: p.step })),
-        rawPoints: (r.rawLine ?? []).map((p) => ({ x: p.x, y: finite(p.raw), step: p.step })),
+        runId: r.runId, key: r.key, x: r.x, sourceCount: r.pointsInRange, relativeOrigin: r.relativeOrigin,
+        points: r.points.map((p) => ({ x: p.x, y: finite(p.y), raw: finite(p.raw), step: p.step, wall: p.wall })),
+        rawPoints: (r.rawLine ?? []).map((p) => ({ x: p.x, y: finite(p.raw), step: p.step, wall: p.wall })),
       };
     },
     'runs.logs': (i) => ({
