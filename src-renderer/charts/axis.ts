@@ -18,3 +18,25 @@ export function xTickLabel(value: number, mode: XMode): string {
 export function yTickLabel(value: number): string {
   return formatNumber(value, 3);
 }
+
+/**
+ * Tick labels on a log axis. Chart.js puts a tick at every 1..9 x 10^n, which crowds and overlaps
+ * once the range spans a decade or more. Over two or more decades only powers of ten are labelled;
+ * over one to two decades, 1, 2 and 5 of each decade; within one decade every tick. Unlabelled ticks
+ * keep their grid line (an empty label).
+ */
+export function logTickLabel(value: number, allTicks: readonly number[]): string {
+  if (!(value > 0)) return '';
+  const pos = allTicks.filter((t) => t > 0);
+  const decades = pos.length > 1 ? Math.log10(Math.max(...pos) / Math.min(...pos)) : 0;
+  const exp = Math.floor(Math.log10(value) + 1e-9);
+  const mantissa = Math.round((value / 10 ** exp) * 1000) / 1000;
+  if (decades >= 2 && mantissa !== 1) return '';
+  if (decades >= 1 && decades < 2 && ![1, 2, 5].includes(mantissa)) return '';
+  return yTickLabel(value);
+}
+
+/** Axis title of the x axis in each mode. */
+export function xAxisTitle(mode: XMode): string {
+  return mode === 'step' ? 'Step' : mode === 'relative' ? 'Relative time (since the first point)' : 'Wall time';
+}
