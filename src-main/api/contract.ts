@@ -33,6 +33,7 @@ export const API = {
   'runs.list': z.object({ statuses: z.array(RUN_STATUS).max(9).optional(), tag: text(100).optional(), search: text(200).optional(), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
   'runs.get': z.object({ id }).strict(),
   'runs.validate': z.object({ config: configObject }).strict(),
+  'runs.checkTrainData': z.object({ value: z.string().max(8192) }).strict(),
   'runs.create': z.object({ config: configObject, name: text(200).optional(), tags: tags.optional(), notes: text(100_000).optional() }).strict(),
   'runs.update': z.object({ id, name: z.string().trim().min(1).max(200).optional(), tags: tags.optional(), notes: text(100_000).optional() }).strict(),
   'runs.cancel': z.object({ id }).strict(),
@@ -90,6 +91,8 @@ export interface ApiOutputs {
   'runs.list': { runs: RunSummary[] };
   'runs.get': RunDetail;
   'runs.validate': ValidationResult;
+  /** problem: null when every local source of the training data exists. */
+  'runs.checkTrainData': { problem: string | null };
   'runs.create': { run: RunSummary; command: string; warnings: string[] };
   'runs.update': { run: RunSummary };
   'runs.cancel': { ok: true };

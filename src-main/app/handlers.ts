@@ -13,6 +13,7 @@ import { readSeries, listMetricKeys } from '../metrics';
 import { runsCsv, seriesCsv, evaluationsWideCsv, evaluationsLongCsv } from '../export';
 import { scanFolder } from '../datasets/scan';
 import { listModels } from '../models/list';
+import { checkTrainDataPath } from './path-check';
 import { prepareBuiltin } from '../../src-worker/train/builtin-data';
 import type { Checkpoint, Dataset, Evaluation, JsonObject } from '../store';
 
@@ -95,6 +96,7 @@ export function createHandlers(app: WorkbenchApp): Handlers {
         return { ok: false, errors: [{ field: e.field, message: e.message }], warnings: [], command: null };
       }
     },
+    'runs.checkTrainData': (i) => ({ problem: checkTrainDataPath(i.value) }),
     'runs.create': (i) => {
       const run = service.createRun({ config: i.config, name: i.name, tags: i.tags, notes: i.notes });
       const v = service.validate(i.config);
