@@ -64,7 +64,9 @@ export const useWizardStore = defineStore('wizard', () => {
   const trainDataValue = computed(() => String(draft.value.fields.trainData ?? '').trim());
   const pathErrors = computed<Record<string, string>>(() => {
     const p = trainDataProblem.value;
-    return p && p.problem && p.value === trainDataValue.value ? { trainData: p.problem } : {};
+    const out: Record<string, string> = {};
+    if (p && p.problem && p.value === trainDataValue.value) out.trainData = p.problem;
+    return out;
   });
   const allErrors = computed<Record<string, string>>(() => ({ ...mappedServer.value.byKey, ...pathErrors.value, ...localErrors.value }));
   const fieldErrors = computed<Record<string, string>>(() => visibleErrors(allErrors.value, touched.value, showAll.value));
