@@ -132,7 +132,7 @@ export interface TooltipModel { step: number | null; relativeMs: number | null; 
 /**
  * What the hover tooltip shows at x: for every visible line, its point nearest to x with smoothed and
  * raw values; the header's step, relative and wall time come from the point nearest to x overall.
- * Lines with no point within `maxDx` of x are left out (a run that ended earlier).
+ * Lines whose points end (or start) more than `maxDx` before (after) x are left out.
  */
 export function tooltipAt(lines: readonly LoadedLine[], x: number, maxDx = Infinity): TooltipModel | null {
   const rows: TooltipRow[] = [];
@@ -140,9 +140,11 @@ export function tooltipAt(lines: readonly LoadedLine[], x: number, maxDx = Infin
   for (const l of lines) {
     const i = nearestIndex(l.points, x);
     if (i < 0) continue;
+    // Only a line that does not reach x (it ended earlier or starts later) is left out: sparse lines
+    // (a few evaluations) still show their nearest point, as TensorBoard does.
+    if (x < l.points[0]!.x - maxDx || x > l.points[l.points.length - 1]!.x + maxDx) continue;
     const p = l.points[i]!;
     const dx = Math.abs(p.x - x);
-    if (dx > maxDx) continue;
     const raw = p.raw !== undefined ? p.raw : p.y;
     rows.push({ id: lineId(l.spec), label: l.spec.label, color: l.spec.color, dash: l.spec.dash, smoothed: p.y, raw: raw ?? null, step: p.step ?? null });
     if (!best || dx < best.dx) best = { dx, p, origin: l.relativeOrigin ?? null };

@@ -60,6 +60,9 @@ describe('Evaluations page', () => {
     const best = Math.max(...mains.map((r) => r.value!));
     const bestCell = page.locator('tbody [data-task="fashion_mnist"].best .main');
     expect(Number(await bestCell.textContent())).toBeCloseTo(best, 3);
+    // Checkpoints are named by their place in the run, and the column names its metric.
+    for (const label of await page.getByTestId('checkpoint-label').allInnerTexts()) expect(label).toMatch(/· checkpoint \d+ of \d+/);
+    expect(await page.locator('thead').innerText()).toMatch(/Fashion-MNIST[^\n]* · acc1/);
     await screenshot(page, 'evaluations-table');
   });
 

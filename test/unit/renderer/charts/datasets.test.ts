@@ -91,3 +91,12 @@ describe('chart legend and tooltip values', () => {
     expect(nearestIndex([], 1)).toBe(-1);
   });
 });
+
+describe('tooltip on sparse lines', () => {
+  it('shows the nearest point of a line with few points even far from the cursor', () => {
+    const sparse: LoadedLine = { spec: { runId: 'a', key: 'k', label: 'k', color: colorAt(0), dash: [] }, points: [{ x: 2, y: 1, step: 2 }, { x: 4, y: 2, step: 4 }], rawPoints: [] };
+    // Hovering at x = 3.2 with a 0.2 "pixel" tolerance: the line spans x, so its nearest point shows.
+    expect(tooltipAt([sparse], 3.2, 0.2)?.rows.map((r) => r.step)).toEqual([4]);
+    expect(tooltipAt([sparse], 6, 0.2)).toBeNull();
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sparklinePaths } from '../../../../src-renderer/charts/sparkline';
-import { logTickLabel, xAxisTitle, xTickLabel } from '../../../../src-renderer/charts/axis';
+import { logTickLabel, xAxisTitle, xTickLabel, yTickLabel } from '../../../../src-renderer/charts/axis';
 import { DEFAULT_CHART_SETTINGS, parseChartSettings } from '../../../../src-renderer/stores/chart-settings';
 
 describe('sparklinePaths', () => {
@@ -60,5 +60,16 @@ describe('log axis tick labels', () => {
   it('names the x axis in each mode', () => {
     expect(xAxisTitle('step')).toBe('Step');
     expect(xAxisTitle('wall')).toBe('Wall time');
+  });
+});
+
+describe('linear y tick labels', () => {
+  it('uses enough digits to tell close ticks apart', () => {
+    const ticks = [14.3, 14.325, 14.35, 14.375, 14.4];
+    const labels = ticks.map((t) => yTickLabel(t, ticks));
+    expect(new Set(labels).size).toBe(ticks.length);
+    expect(labels).toEqual(['14.300', '14.325', '14.350', '14.375', '14.400']);
+    expect([0, 0.5, 1].map((t) => yTickLabel(t, [0, 0.5, 1]))).toEqual(['0.0', '0.5', '1.0']);
+    expect(yTickLabel(2e-5, [0, 1e-5, 2e-5])).toBe('2e-5');
   });
 });
