@@ -39,7 +39,7 @@ export interface LineDataset {
   borderDash: number[];
   pointRadius: number;
   pointHoverRadius: number;
-  /** Chart.js draws lower `order` on top: smoothed lines 0, raw lines 1. */
+  /** Chart.js draws lower `order` on top: dashed smoothed lines -1, solid ones 0, raw lines 1. */
   order: number;
   spanGaps: boolean;
   /** Not a Chart.js option: lets tooltips and legends skip the raw lines. */
@@ -75,7 +75,9 @@ export function toDatasets(lines: readonly LoadedLine[], o: ShapeOptions): LineD
     const lone = finiteCount(data) === 1;
     smoothed.push({
       label: l.spec.label, data, borderColor: l.spec.color, backgroundColor: l.spec.color,
-      borderWidth: 1.5, borderDash: l.spec.dash, pointRadius: lone ? 4 : 0, pointHoverRadius: lone ? 5 : 3, order: 0, spanGaps: false, isRaw: false, lineId: id,
+      // Dashed lines on top of solid ones: two keys with the same values (loss and contrastive_loss
+      // without distillation) then show both colours instead of the solid line hiding the dashed one.
+      borderWidth: 1.5, borderDash: l.spec.dash, pointRadius: lone ? 4 : 0, pointHoverRadius: lone ? 5 : 3, order: l.spec.dash.length > 0 ? -1 : 0, spanGaps: false, isRaw: false, lineId: id,
     });
     if (o.smoothing > 0 && l.rawPoints.length > 0 && !lone) {
       const faint = withAlpha(l.spec.color, 0.22);

@@ -100,3 +100,14 @@ describe('tooltip on sparse lines', () => {
     expect(tooltipAt([sparse], 6, 0.2)).toBeNull();
   });
 });
+
+describe('identical lines of two keys', () => {
+  it('draws the dashed key above the solid one, so both stay visible', () => {
+    const a: LoadedLine = { spec: { runId: 'r', key: 'train/loss', label: 'loss', color: colorAt(0), dash: dashAt(0) }, points: [{ x: 1, y: 1 }, { x: 2, y: 0.5 }], rawPoints: [] };
+    const b: LoadedLine = { ...a, spec: { ...a.spec, key: 'train/contrastive_loss', label: 'contrastive_loss', color: colorAt(1), dash: dashAt(1) } };
+    const [da, db] = toDatasets([a, b], { logY: false, smoothing: 0 });
+    expect(db!.borderDash.length).toBeGreaterThan(0);
+    // Chart.js draws lower order on top.
+    expect(db!.order).toBeLessThan(da!.order);
+  });
+});
