@@ -148,7 +148,9 @@ export function createFakeClient(o: FakeOptions = {}): ApiClient {
       }
     }
     const { config: _c, command: _cmd, outDir: _o, checkpoints: _k, evaluations: _e, metricKeys: _m, ...rest } = d;
-    return { ...rest, lastMetrics, bestMetrics };
+    const loss = seriesOf(r, 'train/loss');
+    const lastStep = loss && loss.length > 0 ? (loss.steps[loss.length - 1] ?? null) : null;
+    return { ...rest, lastMetrics, bestMetrics, lastStep };
   }
 
   function addRun(id: string, name: string, status: RunStatus, pointCount: number, total: number, cfg: Record<string, unknown>, tags: string[], seed: number): FakeRun {
