@@ -1,5 +1,6 @@
 /** The API methods, each a thin function over the core services. */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { WorkbenchApp, Handlers } from './app';
@@ -25,6 +26,13 @@ function checkpointInfo(c: Checkpoint): CheckpointInfo {
 
 function datasetInfo(d: Dataset): DatasetInfo {
   return { id: d.id, name: d.name, kind: d.kind, type: d.type, path: d.path, scan: (d.scan as Record<string, unknown> | null) ?? null, addedAt: d.addedAt };
+}
+
+/** "Debian GNU/Linux 12 (x64)"; where the probe could not name the distribution, the kernel's name and release. */
+function osLine(inv: WorkbenchApp['inventory']): string {
+  const known = (v: string | null | undefined): v is string => !!v && v.toLowerCase() !== 'unknown';
+  if (inv && known(inv.os.distro)) return `${inv.os.distro}${known(inv.os.release) ? ` ${inv.os.release}` : ''} (${inv.os.arch})`;
+  return `${os.type()} ${os.release()} (${os.arch()})`;
 }
 
 function version(): string {
@@ -57,7 +65,7 @@ export function createHandlers(app: WorkbenchApp): Handlers {
         cpu: { model: inv?.cpu.model ?? 'unknown', cores: inv?.cpu.logicalCores ?? 0 },
         // Live, not the inventory taken at start (that one never changes).
         memory: { totalBytes: live.memory.totalBytes, usedBytes: live.memory.usedBytes },
-        os: inv ? `${inv.os.distro ?? inv.os.platform} ${inv.os.release ?? ''} (${inv.os.arch})`.trim() : process.platform,
+        os: osLine(inv),
         gpuAvailable: app.monitor.snapshot().gpus.length > 0,
         gpus: app.gpuSamples(),
       };

@@ -129,7 +129,8 @@ export function runColumns(runs: readonly RunSummary[]): RunColumn[] {
     { id: 'best:train/loss', label: 'Loss (best)', title: 'train/loss, lowest value', numeric: true, format: 'metric', value: (r) => r.bestMetrics['train/loss'] ?? null },
   );
   for (const key of metricKeysOf(runs).filter(isEvalKey).slice(0, MAX_EVAL_COLUMNS)) {
-    cols.push({ id: `last:${key}`, label: key.replace(/^(val|eval)\//, ''), title: `${key}, last value (best in the tooltip)`, numeric: true, format: 'metric', value: (r) => r.lastMetrics[key] ?? null });
+    // A break opportunity after each "/" lets a long key ("fashion_mnist/mean_per_class_recall") wrap in its header.
+    cols.push({ id: `last:${key}`, label: key.replace(/^(val|eval)\//, '').replace(/\//g, '/\u200b'), title: `${key}, last value (best in the tooltip)`, numeric: true, format: 'metric', value: (r) => r.lastMetrics[key] ?? null });
   }
   return cols;
 }
