@@ -44,6 +44,10 @@ export function progressView(run: RunSummary, now: number): ProgressView {
     if (p.step === 0 && last !== null && last > 0) {
       return { kind: 'live', fraction: total ? last / total : null, stepText: `resuming from step ${steps(last)}`, epoch: p.epoch, samplesPerSecond: null, etaSeconds: null, durationSeconds: duration };
     }
+    if (p.step === 0 && !total) {
+      // Loading data and building the model: no step and no total yet ("step 0 / ?" said nothing).
+      return { kind: 'starting', fraction: null, stepText: 'preparing the first step…', epoch: null, samplesPerSecond: null, etaSeconds: null, durationSeconds: duration };
+    }
     let eta = p.etaSeconds;
     if (eta === null && total && p.step > 0 && run.startedAt !== null) {
       // Estimated from the time per step so far, until the worker reports its own.

@@ -27,6 +27,10 @@ describe('progressView', () => {
     // 100 s for 50 steps: 100 s for the 50 left.
     expect(progressView(without, NOW).etaSeconds).toBeCloseTo(100, 6);
   });
+  it('says a fresh run is preparing rather than "step 0 / ?"', () => {
+    const fresh = summary({ id: 'r', status: 'running', startedAt: NOW - 5000, progress: { epoch: 0, step: 0, totalSteps: 0, samplesPerSecond: null, etaSeconds: null } });
+    expect(progressView(fresh, NOW)).toMatchObject({ kind: 'starting', stepText: 'preparing the first step…', durationSeconds: 5 });
+  });
   it('says a queued run waits, without a bar', () => {
     expect(progressView(summary({ id: 'r', status: 'queued' }), NOW)).toMatchObject({ kind: 'queued', stepText: 'waiting in the queue' });
   });
