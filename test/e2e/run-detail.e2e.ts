@@ -53,8 +53,22 @@ describe('run page, real training', () => {
     await screenshot(page, 'run-detail-live-2');
     expect(later).toBeGreaterThan(first);
     expect(Number(await loss.getAttribute('data-drawn-points'))).toBeGreaterThan(0);
-    // The legend names the loss keys the run logs.
+    // The legend names the loss keys the run logs, each with its own dash.
     expect(await loss.locator('.legend-item').first().innerText()).toContain('loss');
+    expect(await loss.locator('.legend-item line[stroke-dasharray]').count()).toBeGreaterThan(0);
+
+    // Hovering the plot shows step, relative and wall time, and smoothed and raw values of each line.
+    const box = (await loss.locator('canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+    const tip = loss.getByTestId('chart-tooltip');
+    await tip.waitFor({ timeout: 10_000 });
+    const tipText = await tip.innerText();
+    expect(tipText).toMatch(/Step\s+\d+/);
+    expect(tipText).toMatch(/Relative/);
+    expect(tipText).toMatch(/Wall\s+\d\d:\d\d/);
+    expect(tipText).toMatch(/smoothed[\s\S]*raw/);
+    await screenshot(page, 'run-detail-tooltip');
+    await page.mouse.move(0, 0);
   });
 
   it('shows a checkpoint, evaluates it with one click, and fills the evaluation table', async () => {
@@ -75,6 +89,8 @@ describe('run page, real training', () => {
       if (t.startsWith('failed')) throw new Error(`evaluation failed: ${t}`);
       return t.startsWith('done');
     }, 240_000, 500);
+    // 'done' names the result once the evaluation's rows arrive.
+    await expect.poll(() => status.innerText(), { timeout: 30_000 }).toMatch(/^done · fashion_mnist acc1 0\.\d+/);
     await screenshot(page, 'run-detail-checkpoint-evaluated');
 
     await page.getByRole('tab', { name: /Evaluations/ }).click();
@@ -87,6 +103,15 @@ describe('run page, real training', () => {
     await screenshot(page, 'run-detail-evaluations');
     const detail = await call('runs.get', { id: run.id });
     expect(detail.evaluations.some((e) => e.task === 'fashion_mnist' && String(e.step) === step)).toBe(true);
+  });
+
+  it('says where a finished run stopped and how long it ran', async () => {
+    await waitFor(`run ${run.id} to finish`, async () => (await call('runs.get', { id: run.id })).status === 'finished', 300_000, 1000);
+    const last = (await call('runs.get', { id: run.id })).lastStep;
+    await expect.poll(() => page.getByTestId('run-step').innerText(), { timeout: 15_000 }).toBe(`finished at step ${last}`);
+    expect(await page.getByTestId('run-duration').innerText()).toMatch(/^ran \d/);
+    await page.getByRole('tab', { name: /Charts/ }).click();
+    await screenshot(page, 'run-detail-finished');
   });
 });
 
