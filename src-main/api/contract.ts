@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type {
   CheckpointInfo, DatasetInfo, DownloadInfo, EvaluationRow, GpuSample, LogLine, OptionInfo, PresetInfo, RunDetail, RunSummary,
-  Series, SystemInfo, ValidationResult,
+  Series, SystemInfo, SystemStats, ValidationResult,
 } from './types';
 
 const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'run ids are letters, digits, ".", "_" and "-"');
@@ -25,6 +25,7 @@ const configObject = z.record(z.string().max(100), z.unknown()).refine((o) => Ob
 export const API = {
   'system.info': z.object({}).strict(),
   'gpu.snapshot': z.object({}).strict(),
+  'system.stats': z.object({}).strict(),
 
   'options.list': z.object({}).strict(),
   'tasks.list': z.object({}).strict(),
@@ -32,6 +33,7 @@ export const API = {
   'runs.list': z.object({ statuses: z.array(RUN_STATUS).max(9).optional(), tag: text(100).optional(), search: text(200).optional(), limit: z.number().int().min(1).max(10_000).optional() }).strict(),
   'runs.get': z.object({ id }).strict(),
   'runs.validate': z.object({ config: configObject }).strict(),
+  'runs.checkTrainData': z.object({ value: z.string().max(8192) }).strict(),
   'runs.create': z.object({ config: configObject, name: text(200).optional(), tags: tags.optional(), notes: text(100_000).optional() }).strict(),
   'runs.update': z.object({ id, name: z.string().trim().min(1).max(200).optional(), tags: tags.optional(), notes: text(100_000).optional() }).strict(),
   'runs.cancel': z.object({ id }).strict(),
@@ -93,18 +95,21 @@ export interface QueueStatus { paused: boolean; queued: string[]; running: strin
 export interface ApiOutputs {
   'system.info': SystemInfo;
   'gpu.snapshot': { state: string; reason: string | null; gpus: GpuSample[] };
+  'system.stats': SystemStats;
   'options.list': { options: OptionInfo[]; presets: PresetInfo[]; defaults: Record<string, unknown> };
   'tasks.list': { tasks: TaskInfo[] };
   'runs.list': { runs: RunSummary[] };
   'runs.get': RunDetail;
   'runs.validate': ValidationResult;
+  /** problem: null when every local source of the training data exists. */
+  'runs.checkTrainData': { problem: string | null };
   'runs.create': { run: RunSummary; command: string; warnings: string[] };
   'runs.update': { run: RunSummary };
   'runs.cancel': { ok: true };
   'runs.pause': { ok: true };
   'runs.resume': { run: RunSummary };
   'runs.delete': { ok: true };
-  'runs.series': Series & { rawPoints: { x: number; y: number | null; step?: number }[] };
+  'runs.series': Series & { rawPoints: { x: number; y: number | null; step?: number; wall?: number }[] };
   'runs.logs': { lines: LogLine[] };
   'runs.evaluate': { jobs: number[] };
   'evals.table': { rows: EvaluationRow[]; checkpoints: CheckpointInfo[] };

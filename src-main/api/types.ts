@@ -24,6 +24,8 @@ export interface RunSummary {
   lastMetrics: Record<string, number | null>;
   bestMetrics: Record<string, number | null>;
   resumable: boolean;
+  /** The last training step any train/ metric was logged at (a run that is not running has no live progress). */
+  lastStep?: number | null;
 }
 
 export interface CheckpointInfo {
@@ -66,7 +68,15 @@ export interface LogLine {
   message: string;
 }
 
-export interface SeriesPoint { x: number; y: number | null; raw?: number | null; /** The step of this point (zoom on time axes refetches by step). */ step?: number }
+export interface SeriesPoint {
+  x: number;
+  y: number | null;
+  raw?: number | null;
+  /** The step of this point (zoom on time axes refetches by step). */
+  step?: number;
+  /** Wall time of this point (ms since the Unix epoch): tooltips show step, relative and wall time at once. */
+  wall?: number;
+}
 
 export interface Series {
   runId: string;
@@ -75,6 +85,8 @@ export interface Series {
   points: SeriesPoint[];
   /** Number of stored points the decimated series stands for. */
   sourceCount: number;
+  /** Wall time (ms) that relative time counts from: the series' first point. */
+  relativeOrigin?: number | null;
 }
 
 export interface GpuSample {
@@ -101,6 +113,21 @@ export interface SystemInfo {
   os: string;
   gpuAvailable: boolean;
   gpus: GpuSample[];
+}
+
+/** Live machine figures, sampled every couple of seconds (the dashboard's system panel). */
+export interface SystemStats {
+  /** Wall time of the sample (ms since the Unix epoch). */
+  t: number;
+  /** Busy fraction 0..1 per logical core since the previous sample; null before a second sample exists. */
+  cpuPerCore: (number | null)[];
+  /** Mean of cpuPerCore (null when none is known). */
+  cpuTotal: number | null;
+  loadAverage: [number, number, number];
+  memory: { totalBytes: number; usedBytes: number };
+  /** Free space on the file system of the data folder; null when it could not be read (why: diskError). */
+  disk: { path: string; freeBytes: number; totalBytes: number } | null;
+  diskError: string | null;
 }
 
 export interface DatasetInfo {
@@ -152,6 +179,7 @@ export interface ValidationResult {
 /** Events the main process pushes, batched every few hundred milliseconds. */
 export type ApiEvent =
   | { type: 'gpu'; gpus: GpuSample[] }
+  | { type: 'system'; stats: SystemStats }
   | { type: 'run'; run: RunSummary }
   | { type: 'metrics'; runId: string; points: { key: string; step: number; value: number | null; wall: number }[] }
   | { type: 'log'; line: LogLine }

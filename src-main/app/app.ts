@@ -11,6 +11,7 @@ import { RunService } from '../runs/service';
 import { GpuMonitor } from '../gpu/monitor';
 import { gpuStates, startMonitorAndWait } from '../core/gpu-state';
 import { collectSystemInventory, type SystemInventory } from '../system/inventory';
+import { SystemSampler } from '../system/live';
 import { DownloadManager } from '../downloads/manager';
 import { API, ApiError, parseRequest, type ApiMethod, type ApiOutput, type ApiParsedInput } from '../api/contract';
 import type { ApiEvent, GpuSample } from '../api/types';
@@ -34,6 +35,8 @@ export type Handlers = { [M in ApiMethod]: (input: ApiParsedInput<M>) => Promise
 export class WorkbenchApp {
   readonly events = new EventBatcher(300);
   inventory: SystemInventory | null = null;
+  /** CPU per core, memory and disk free, sampled every SYSTEM_SAMPLE_MS (the dashboard's system panel). */
+  readonly system: SystemSampler;
   private readonly handlers: Handlers;
   private timers: NodeJS.Timeout[] = [];
   private readonly foreignSeen = new Map<string, number>();
@@ -46,6 +49,8 @@ export class WorkbenchApp {
     readonly monitor: GpuMonitor,
     readonly downloads: DownloadsService,
   ) {
+    this.system = new SystemSampler(dataDir);
+    this.system.sample();
     this.handlers = createHandlers(this);
     service.on('event', (e) => this.events.push(e));
     downloads.on('event', (e) => this.events.push(e));
@@ -106,6 +111,8 @@ export class WorkbenchApp {
       const snap = this.monitor.snapshot();
       if (snap.state === 'running' || snap.state === 'restarting') this.events.push({ type: 'gpu', gpus: this.gpuSamples() });
     }, 1000));
+    // CPU per core, memory and disk free: one cheap synchronous read every 2 s, pushed to open pages.
+    this.timers.push(setInterval(() => this.events.push({ type: 'system', stats: this.system.sample() }), 2000));
     // Runs another process supervises (the CLI): their rows change in the store; tell the UI.
     this.timers.push(setInterval(() => this.watchForeignRuns(), 2000));
     for (const t of this.timers) t.unref();

@@ -1,5 +1,6 @@
 /** The API methods, each a thin function over the core services. */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { WorkbenchApp, Handlers } from './app';
@@ -14,6 +15,7 @@ import { runsCsv, seriesCsv, evaluationsWideCsv, evaluationsLongCsv } from '../e
 import { scanFolder } from '../datasets/scan';
 import { listModels } from '../models/list';
 import { resolveModelArg } from '../models/resolve-name';
+import { checkTrainDataPath } from './path-check';
 import { prepareBuiltin } from '../../src-worker/train/builtin-data';
 import type { Checkpoint, Dataset, Evaluation, JsonObject } from '../store';
 import { checkConfigPaths, refusePseudoFilesystem } from './path-policy';
@@ -26,6 +28,13 @@ function checkpointInfo(c: Checkpoint): CheckpointInfo {
 
 function datasetInfo(d: Dataset): DatasetInfo {
   return { id: d.id, name: d.name, kind: d.kind, type: d.type, path: d.path, scan: (d.scan as Record<string, unknown> | null) ?? null, addedAt: d.addedAt };
+}
+
+/** "Debian GNU/Linux 12 (x64)"; where the probe could not name the distribution, the kernel's name and release. */
+function osLine(inv: WorkbenchApp['inventory']): string {
+  const known = (v: string | null | undefined): v is string => !!v && v.toLowerCase() !== 'unknown';
+  if (inv && known(inv.os.distro)) return `${inv.os.distro}${known(inv.os.release) ? ` ${inv.os.release}` : ''} (${inv.os.arch})`;
+  return `${os.type()} ${os.release()} (${os.arch()})`;
 }
 
 function version(): string {
@@ -58,15 +67,18 @@ export function createHandlers(app: WorkbenchApp): Handlers {
   return {
     'system.info': (): SystemInfo => {
       const inv = app.inventory;
+      const live = app.system.latest();
       return {
         version: version(), dataDir: app.dataDir,
         cpu: { model: inv?.cpu.model ?? 'unknown', cores: inv?.cpu.logicalCores ?? 0 },
-        memory: { totalBytes: inv?.memory.totalBytes ?? 0, usedBytes: inv ? inv.memory.totalBytes - inv.memory.availableBytes : null },
-        os: inv ? `${inv.os.distro ?? inv.os.platform} ${inv.os.release ?? ''} (${inv.os.arch})`.trim() : process.platform,
+        // Live, not the inventory taken at start (that one never changes).
+        memory: { totalBytes: live.memory.totalBytes, usedBytes: live.memory.usedBytes },
+        os: osLine(inv),
         gpuAvailable: app.monitor.snapshot().gpus.length > 0,
         gpus: app.gpuSamples(),
       };
     },
+    'system.stats': () => app.system.latest(),
     'gpu.snapshot': () => {
       const s = app.monitor.snapshot();
       return { state: s.state, reason: s.reason, gpus: app.gpuSamples() };
@@ -101,6 +113,7 @@ export function createHandlers(app: WorkbenchApp): Handlers {
         return { ok: false, errors: [{ field: e.field, message: e.message }], warnings: [], command: null };
       }
     },
+    'runs.checkTrainData': (i) => ({ problem: checkTrainDataPath(i.value) }),
     'runs.create': (i) => {
       const v = validateFromClient(i.config);
       const run = service.createRun({ config: i.config, name: i.name, tags: i.tags, notes: i.notes });
@@ -125,9 +138,9 @@ export function createHandlers(app: WorkbenchApp): Handlers {
     'runs.series': (i) => {
       const r = readSeries(store, { runId: i.runId, key: i.key, fromStep: i.fromStep, toStep: i.toStep, maxPoints: i.maxPoints, x: i.x, smoothing: i.smoothing, method: i.method, includeRaw: i.smoothing > 0 });
       return {
-        runId: r.runId, key: r.key, x: r.x, sourceCount: r.pointsInRange,
-        points: r.points.map((p) => ({ x: p.x, y: finite(p.y), raw: finite(p.raw), step: p.step })),
-        rawPoints: (r.rawLine ?? []).map((p) => ({ x: p.x, y: finite(p.raw), step: p.step })),
+        runId: r.runId, key: r.key, x: r.x, sourceCount: r.pointsInRange, relativeOrigin: r.relativeOrigin,
+        points: r.points.map((p) => ({ x: p.x, y: finite(p.y), raw: finite(p.raw), step: p.step, wall: p.wall })),
+        rawPoints: (r.rawLine ?? []).map((p) => ({ x: p.x, y: finite(p.raw), step: p.step, wall: p.wall })),
       };
     },
     'runs.logs': (i) => ({

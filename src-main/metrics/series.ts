@@ -45,6 +45,8 @@ export interface SeriesPoint {
   /** The raw value at this same point. */
   raw: number;
   step: number;
+  /** Wall time of the point (ms since the Unix epoch), for tooltips that show every x at once. */
+  wall: number;
 }
 
 export interface SeriesResult {
@@ -74,12 +76,13 @@ function toPoints(
   ys: Float64Array,
   raw: Float64Array,
   steps: Float64Array,
+  walls: Float64Array,
   indices: readonly number[],
 ): SeriesPoint[] {
   const out: SeriesPoint[] = new Array(indices.length);
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k] as number;
-    out[k] = { x: xs[i] as number, y: ys[i] as number, raw: raw[i] as number, step: steps[i] as number };
+    out[k] = { x: xs[i] as number, y: ys[i] as number, raw: raw[i] as number, step: steps[i] as number, wall: walls[i] ?? NaN };
   }
   return out;
 }
@@ -109,7 +112,7 @@ export function readSeries(store: Store, query: SeriesQuery): SeriesResult {
   };
   if (!series || series.pointCount === 0) return { ...base, points: [], rawLine: null, pointsInRange: 0 };
 
-  const range = store.metrics.readRange(series.id, q.fromStep, q.toStep, { walls: q.x !== 'step' });
+  const range = store.metrics.readRange(series.id, q.fromStep, q.toStep, { walls: true });
   const n = range.steps.length;
   const xs = xColumn(range, q.x, series.firstWall ?? 0);
 
@@ -129,8 +132,8 @@ export function readSeries(store: Store, query: SeriesQuery): SeriesResult {
     }
   }
   const values = range.values;
-  const points = toPoints(xs, ys, values, range.steps, decimateIndices(method, xs, ys, q.maxPoints));
+  const points = toPoints(xs, ys, values, range.steps, range.walls, decimateIndices(method, xs, ys, q.maxPoints));
   const wantRaw = smoothing > 0 && (q.includeRaw ?? true);
-  const rawLine = wantRaw ? toPoints(xs, values, values, range.steps, decimateIndices(method, xs, values, q.maxPoints)) : null;
+  const rawLine = wantRaw ? toPoints(xs, values, values, range.steps, range.walls, decimateIndices(method, xs, values, q.maxPoints)) : null;
   return { ...base, points, rawLine, pointsInRange: n };
 }

@@ -22,6 +22,13 @@ export interface EvalJobInfo {
   error: string | null;
   /** The worker's summary (results file, outcomes, average) once done. */
   summary: Record<string, unknown> | null;
+  /** The step evaluated and each task's main metric, from the worker's results (for the "finished" notice). */
+  outcome?: { step: number; results: { task: string; metric: string | null; value: number | null }[] };
+}
+
+/** "fashion_mnist acc1 0.7092, imagenet1k acc1 0.4120": what an evaluation found, for notices. */
+export function describeEvalOutcome(results: readonly { task: string; metric: string | null; value: number | null }[]): string {
+  return results.map((r) => `${r.task}${r.metric ? ` ${r.metric}` : ''} ${r.value === null ? 'n/a' : Number(r.value.toPrecision(4))}`).join(', ');
 }
 
 export interface EvalOwner {
@@ -139,7 +146,7 @@ export class EvalJobs {
       return;
     }
     this.running.set(info.id, { ...p, group, labels });
-    this.publish(info, 0, 0, `evaluating ${p.job.checkpoint} on ${labels.join(', ')}`);
+    this.publish(info, 0, 0, `evaluating ${path.basename(p.job.checkpoint)} on ${labels.join(', ')}`);
   }
 
   private onMessage(info: EvalJobInfo, owner: EvalOwner | null, msg: WorkerToMain): void {
@@ -147,6 +154,10 @@ export class EvalJobs {
     switch (msg.type) {
       case 'eval':
         if (owner) this.host.record(owner, msg);
+        info.outcome = {
+          step: msg.step,
+          results: msg.results.map((r) => ({ task: r.key, metric: r.mainMetric, value: r.mainMetric ? (r.metrics[r.mainMetric] ?? null) : null })),
+        };
         break;
       case 'progress':
         this.publish(info, msg.done ?? 0, msg.total ?? 0, msg.message ?? '');
@@ -167,7 +178,8 @@ export class EvalJobs {
   }
 
   private finished(info: EvalJobInfo, owner: EvalOwner | null): void {
-    const what = `${owner?.runName ?? info.checkpointPath}: ${info.tasks.join(', ')}`;
+    const where = `${owner?.runName ?? path.basename(info.checkpointPath)}${info.outcome ? ` at step ${info.outcome.step}` : ''}`;
+    const what = `${where}: ${info.outcome && info.outcome.results.length > 0 ? describeEvalOutcome(info.outcome.results) : info.tasks.join(', ')}`;
     if (info.status === 'done') {
       const outcomes = (info.summary?.outcomes ?? []) as { key?: string; status?: string; reason?: string }[];
       const missed = outcomes.filter((o) => o.status === 'skipped' || o.status === 'failed');

@@ -34,14 +34,16 @@ export function runSummary(store: Store, run: Run, progress: LiveProgress | null
   }
   const lastMetrics: Record<string, number | null> = {};
   const bestMetrics: Record<string, number | null> = {};
+  let lastStep: number | null = null;
   for (const s of metricSummaries(store, run.id)) {
     lastMetrics[s.key] = s.last;
     bestMetrics[s.key] = s.best;
+    if (s.key.startsWith('train/') && s.lastStep !== null) lastStep = Math.max(lastStep ?? 0, s.lastStep);
   }
   return {
     id: run.id, name: run.name, status: run.status, origin: run.origin, createdAt: run.createdAt, startedAt: run.startedAt, endedAt: run.endedAt,
     tags: run.tags, notes: run.notes, error: run.error, devices: run.devices, params,
     progress: progress ? { epoch: progress.epoch, step: progress.step, totalSteps: progress.totalSteps, samplesPerSecond: progress.samplesPerSecond, etaSeconds: progress.etaSeconds } : null,
-    lastMetrics, bestMetrics, resumable: run.resumable,
+    lastMetrics, bestMetrics, resumable: run.resumable, lastStep,
   };
 }

@@ -10,6 +10,8 @@ export interface PreloadBridge {
   invoke(method: string, input: unknown): Promise<{ result?: unknown; error?: ApiErrorBody }>;
   onEvents(listener: (events: ApiEvent[]) => void): () => void;
   pickPath(o: { kind: 'folder' | 'file' | 'save'; title: string; defaultPath?: string; filters?: { name: string; extensions: string[] }[] }): Promise<string | null>;
+  /** Menu items (File > New Run…) ask the page to go to a route ("/new"). */
+  onNavigate?(listener: (route: string) => void): () => void;
 }
 
 export function createElectronClient(bridge: PreloadBridge): ApiClient {

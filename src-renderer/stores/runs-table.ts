@@ -27,13 +27,51 @@ export const EMPTY_FILTER: RunFilter = { text: '', tag: null, statuses: [], metr
 
 export type CellValue = string | number | null;
 
+/**
+ * How a column prints numbers: `sci` in exponent form for every value (learning rates: "5e-4" next to
+ * "2e-3", never "0.002"), `metric` with four decimals so a column lines up, `int` grouped, `time` as a
+ * timestamp (the page formats it), `text` as it is.
+ */
+export type CellFormat = 'text' | 'int' | 'sci' | 'metric' | 'time';
+
 export interface RunColumn {
   id: string;
   label: string;
   /** Tooltip for the header. */
   title: string;
   numeric: boolean;
+  format: CellFormat;
   value(run: RunSummary): CellValue;
+}
+
+/** Columns the picker cannot hide: the name identifies the row. */
+export const REQUIRED_COLUMNS: readonly string[] = ['name'];
+/** Hidden until picked, so the default table fits 1440 px. */
+export const DEFAULT_HIDDEN_COLUMNS: readonly string[] = ['gpus', 'best:train/loss', 'teacher'];
+
+/** "5e-4", "2e-3", "1.5e-4": one notation for a whole column. */
+export function formatSci(v: number): string {
+  if (v === 0) return '0';
+  const [m, e] = v.toExponential(2).split('e');
+  return `${(m ?? '').replace(/\.?0+$/, '')}e${Number(e)}`;
+}
+
+export function formatCell(format: CellFormat, v: CellValue): string {
+  if (v === null) return '—';
+  if (typeof v !== 'number') return v;
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '-∞';
+  switch (format) {
+    case 'sci': return formatSci(v);
+    case 'int': return Number.isInteger(v) ? v.toLocaleString('en-US') : String(v);
+    case 'metric': return Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-4) ? formatSci(v) : v.toFixed(4);
+    default: return String(v);
+  }
+}
+
+/** The columns to show: all but the hidden ones, never dropping a required one. */
+export function visibleColumns(columns: readonly RunColumn[], hidden: ReadonlySet<string>): RunColumn[] {
+  return columns.filter((c) => REQUIRED_COLUMNS.includes(c.id) || !hidden.has(c.id));
 }
 
 export const ALL_STATUSES: readonly RunStatus[] = ['queued', 'starting', 'running', 'paused', 'stalled', 'finished', 'failed', 'cancelled', 'interrupted'];
@@ -55,16 +93,17 @@ function gpusOf(r: RunSummary): string {
 }
 
 const FIXED_COLUMNS: RunColumn[] = [
-  { id: 'status', label: 'Status', title: 'Run status', numeric: false, value: (r) => r.status },
-  { id: 'name', label: 'Name', title: 'Run name', numeric: false, value: (r) => r.name },
-  { id: 'tags', label: 'Tags', title: 'Tags', numeric: false, value: (r) => (r.tags.length ? r.tags.join(', ') : null) },
-  { id: 'model', label: 'Model', title: 'Model config (--model)', numeric: false, value: param('model') },
-  { id: 'objective', label: 'Objective', title: 'InfoNCE or the FastCLIP version', numeric: false, value: param('objective') },
-  { id: 'teacher', label: 'Teacher', title: 'Reference model for distillation (--distill-model)', numeric: false, value: param('distillModel') },
-  { id: 'lr', label: 'LR', title: 'Learning rate (--lr)', numeric: true, value: param('lr') },
-  { id: 'batch', label: 'Batch', title: 'Batch size per GPU (--batch-size)', numeric: true, value: param('batchSize') },
-  { id: 'gpus', label: 'GPUs', title: 'Devices the run uses', numeric: false, value: gpusOf },
-  { id: 'created', label: 'Created', title: 'When the run was created', numeric: true, value: (r) => r.createdAt },
+  // Name first: it is the column that stays in view when the table scrolls sideways.
+  { id: 'name', label: 'Name', title: 'Run name', numeric: false, format: 'text', value: (r) => r.name },
+  { id: 'status', label: 'Status', title: 'Run status', numeric: false, format: 'text', value: (r) => r.status },
+  { id: 'tags', label: 'Tags', title: 'Tags', numeric: false, format: 'text', value: (r) => (r.tags.length ? r.tags.join(', ') : null) },
+  { id: 'model', label: 'Model', title: 'Model config (--model)', numeric: false, format: 'text', value: param('model') },
+  { id: 'objective', label: 'Objective', title: 'InfoNCE or the FastCLIP version', numeric: false, format: 'text', value: param('objective') },
+  { id: 'teacher', label: 'Teacher', title: 'Reference model for distillation (--distill-model)', numeric: false, format: 'text', value: param('distillModel') },
+  { id: 'lr', label: 'LR', title: 'Learning rate (--lr)', numeric: true, format: 'sci', value: param('lr') },
+  { id: 'batch', label: 'Batch', title: 'Batch size per GPU (--batch-size)', numeric: true, format: 'int', value: param('batchSize') },
+  { id: 'gpus', label: 'GPUs', title: 'Devices the run uses', numeric: false, format: 'text', value: gpusOf },
+  { id: 'created', label: 'Created', title: 'When the run was created', numeric: true, format: 'time', value: (r) => r.createdAt },
 ];
 
 /** Eval keys first shown as columns; more would make the table unreadable (the threshold filter reaches all). */
@@ -86,11 +125,12 @@ export const isEvalKey = (key: string): boolean => !key.startsWith('train/');
 export function runColumns(runs: readonly RunSummary[]): RunColumn[] {
   const cols = [...FIXED_COLUMNS];
   cols.push(
-    { id: 'last:train/loss', label: 'Loss (last)', title: 'train/loss, last logged value', numeric: true, value: (r) => r.lastMetrics['train/loss'] ?? null },
-    { id: 'best:train/loss', label: 'Loss (best)', title: 'train/loss, lowest value', numeric: true, value: (r) => r.bestMetrics['train/loss'] ?? null },
+    { id: 'last:train/loss', label: 'Loss (last)', title: 'train/loss, last logged value', numeric: true, format: 'metric', value: (r) => r.lastMetrics['train/loss'] ?? null },
+    { id: 'best:train/loss', label: 'Loss (best)', title: 'train/loss, lowest value', numeric: true, format: 'metric', value: (r) => r.bestMetrics['train/loss'] ?? null },
   );
   for (const key of metricKeysOf(runs).filter(isEvalKey).slice(0, MAX_EVAL_COLUMNS)) {
-    cols.push({ id: `last:${key}`, label: key.replace(/^(val|eval)\//, ''), title: `${key}, last value (best in the tooltip)`, numeric: true, value: (r) => r.lastMetrics[key] ?? null });
+    // A break opportunity after each "/" lets a long key ("fashion_mnist/mean_per_class_recall") wrap in its header.
+    cols.push({ id: `last:${key}`, label: key.replace(/^(val|eval)\//, '').replace(/\//g, '/\u200b'), title: `${key}, last value (best in the tooltip)`, numeric: true, format: 'metric', value: (r) => r.lastMetrics[key] ?? null });
   }
   return cols;
 }

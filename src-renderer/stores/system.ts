@@ -1,21 +1,48 @@
 /**
- * The machine: GPU snapshot (kept live by `gpu` events), CPU/memory inventory, and the run queue
- * (refreshed when runs change, at most once a second, never per step).
+ * The machine: GPU snapshot (kept live by `gpu` events), CPU/memory inventory, live system figures
+ * (CPU per core, memory, disk free: `system` events every 2 s, with a short history for sparklines),
+ * and the run queue (refreshed when runs change, at most once a second, never per step).
  */
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import type { QueueStatus } from '../../src-main/api/contract';
-import type { GpuSample, SystemInfo } from '../../src-main/api/types';
+import type { GpuSample, SystemInfo, SystemStats } from '../../src-main/api/types';
 import { client } from './client';
 import { useEvents } from './events';
 
 export interface GpuSnapshot { state: string; reason: string | null; gpus: GpuSample[] }
+
+/** Samples kept for the CPU and memory sparklines: 2 s apart, so five minutes. */
+export const STATS_HISTORY = 150;
+
+/** Appends a sample, dropping the oldest past `max`, and ignoring one older than the last (out of order). */
+export function appendStats(history: readonly SystemStats[], s: SystemStats, max = STATS_HISTORY): SystemStats[] {
+  const last = history[history.length - 1];
+  if (last && s.t <= last.t) return [...history];
+  const next = [...history, s];
+  return next.length > max ? next.slice(next.length - max) : next;
+}
 
 export const useSystem = defineStore('system', () => {
   const info = shallowRef<SystemInfo | null>(null);
   const gpu = shallowRef<GpuSnapshot | null>(null);
   const queue = shallowRef<QueueStatus | null>(null);
   const error = ref<string | null>(null);
+  const stats = shallowRef<SystemStats | null>(null);
+  const statsHistory = shallowRef<SystemStats[]>([]);
+
+  function takeStats(s: SystemStats): void {
+    stats.value = s;
+    statsHistory.value = appendStats(statsHistory.value, s);
+  }
+
+  async function loadStats(): Promise<void> {
+    try {
+      takeStats(await client().call('system.stats', {}));
+    } catch (err) {
+      error.value = err instanceof Error ? err.message : String(err);
+    }
+  }
 
   async function loadInfo(): Promise<void> {
     try {
@@ -60,8 +87,9 @@ export const useSystem = defineStore('system', () => {
     // Samples flowing means the monitor runs, whatever the snapshot said when the page loaded.
     gpu.value = e.gpus.length > 0 ? { state: 'running', reason: null, gpus: e.gpus } : { state: prev?.state ?? 'starting', reason: prev?.reason ?? null, gpus: e.gpus };
   });
+  events.on('system', (e) => takeStats(e.stats));
   events.on('run', refreshQueueSoon);
   events.on('notification', refreshQueueSoon);
 
-  return { info, gpu, queue, error, loadInfo, loadGpu, loadQueue, resumeQueue };
+  return { info, gpu, queue, error, stats, statsHistory, loadInfo, loadGpu, loadQueue, loadStats, resumeQueue };
 });

@@ -12,7 +12,7 @@ import { client } from './client';
 import { indexOptions } from '../components/wizard/option-lookup';
 import { draftFromPreset, draftFromValues, withTeacher, type FieldValue, type WizardDraft } from '../components/wizard/draft';
 import { assembleConfig, configSignature } from '../components/wizard/assemble';
-import { checkDraft } from '../components/wizard/local-checks';
+import { checkDraft, visibleErrors } from '../components/wizard/local-checks';
 import { errorsPerStep, mapFieldErrors } from '../components/wizard/field-errors';
 import { commandPreview, type ValidationSnapshot } from '../components/wizard/command-preview';
 import { WIZARD_STEPS, stepIndex, stepOfKey, type StepId } from '../components/wizard/steps';
@@ -42,6 +42,11 @@ export const useWizardStore = defineStore('wizard', () => {
   const step = ref<StepId>('data');
   const runTags = ref('');
   const runNotes = ref('');
+  /** Fields the user edited: only those (or all, once showAll) show a "required" error. */
+  const touched = ref<Set<string>>(new Set());
+  const showAll = ref(false);
+  /** The server's answer on whether the typed training data exists (for the value it was asked about). */
+  const trainDataProblem = ref<{ value: string; problem: string | null } | null>(null);
 
   const index = computed(() => indexOptions(options.value));
   const config = computed(() => assembleConfig(draft.value, options.value));
@@ -56,7 +61,15 @@ export const useWizardStore = defineStore('wizard', () => {
   const creating = ref(false);
 
   const mappedServer = computed(() => mapFieldErrors(serverErrors.value, index.value));
-  const fieldErrors = computed<Record<string, string>>(() => ({ ...mappedServer.value.byKey, ...localErrors.value }));
+  const trainDataValue = computed(() => String(draft.value.fields.trainData ?? '').trim());
+  const pathErrors = computed<Record<string, string>>(() => {
+    const p = trainDataProblem.value;
+    const out: Record<string, string> = {};
+    if (p && p.problem && p.value === trainDataValue.value) out.trainData = p.problem;
+    return out;
+  });
+  const allErrors = computed<Record<string, string>>(() => ({ ...mappedServer.value.byKey, ...pathErrors.value, ...localErrors.value }));
+  const fieldErrors = computed<Record<string, string>>(() => visibleErrors(allErrors.value, touched.value, showAll.value));
   const generalErrors = computed(() => [...mappedServer.value.general, ...(requestError.value ? [requestError.value] : [])]);
   const stepErrors = computed(() => errorsPerStep(Object.keys(fieldErrors.value), generalErrors.value.length));
   const warnings = computed(() => lastValidation.value?.result.warnings ?? []);
@@ -64,14 +77,34 @@ export const useWizardStore = defineStore('wizard', () => {
 
   let timer: ReturnType<typeof setTimeout> | null = null;
   let sequence = 0;
+  let pathSequence = 0;
+
+  /** Asks the server whether the typed training data exists (not for builtin: sets or empty values). */
+  async function checkTrainData(): Promise<void> {
+    const value = trainDataValue.value;
+    if (value === '' || value.startsWith('builtin:')) {
+      trainDataProblem.value = null;
+      return;
+    }
+    if (trainDataProblem.value?.value === value) return;
+    const mine = ++pathSequence;
+    try {
+      const { problem } = await client().call('runs.checkTrainData', { value });
+      if (mine === pathSequence) trainDataProblem.value = { value, problem };
+    } catch {
+      // The check is a convenience: without an answer the run's own validation still applies.
+      if (mine === pathSequence) trainDataProblem.value = null;
+    }
+  }
 
   async function validateNow(): Promise<void> {
     if (timer !== null) { clearTimeout(timer); timer = null; }
     const mine = ++sequence;
     const sig = signature.value;
     validating.value = true;
+    const pathCheck = checkTrainData();
     try {
-      const result: ValidationResult = await client().call('runs.validate', { config: config.value });
+      const [result] = await Promise.all([client().call('runs.validate', { config: config.value }) as Promise<ValidationResult>, pathCheck]);
       if (mine !== sequence) return;
       lastValidation.value = { signature: sig, result };
       serverErrors.value = result.errors;
@@ -94,12 +127,30 @@ export const useWizardStore = defineStore('wizard', () => {
     scheduleValidation();
   }
 
+  function touch(keys: readonly string[]): void {
+    const next = new Set(touched.value);
+    for (const k of keys) next.add(k);
+    touched.value = next;
+  }
+
   function setField(key: string, value: FieldValue): void {
+    touch([key]);
     setDraft({ ...draft.value, fields: { ...draft.value.fields, [key]: value } });
   }
 
   function setFields(fields: Record<string, FieldValue>): void {
+    touch(Object.keys(fields).filter((k) => fields[k] !== draft.value.fields[k]));
     setDraft({ ...draft.value, fields });
+  }
+
+  /** After a run is created: its name, tags and notes are its own, not the next run's. */
+  function forgetRunIdentity(): void {
+    const { name: _name, ...fields } = draft.value.fields;
+    draft.value = { ...draft.value, fields };
+    runTags.value = '';
+    runNotes.value = '';
+    touched.value = new Set();
+    showAll.value = false;
   }
 
   function setUseTeacher(on: boolean): void {
@@ -120,6 +171,8 @@ export const useWizardStore = defineStore('wizard', () => {
     droppedNames.value = [];
     setDraft(draftFromValues(options.value).draft);
     step.value = 'data';
+    touched.value = new Set();
+    showAll.value = false;
   }
 
   async function refreshGpus(): Promise<void> {
@@ -169,9 +222,14 @@ export const useWizardStore = defineStore('wizard', () => {
     }
   }
 
-  function goTo(id: StepId): void { step.value = id; }
-  function next(): void { step.value = WIZARD_STEPS[Math.min(stepIndex(step.value) + 1, WIZARD_STEPS.length - 1)]!.id; }
-  function back(): void { step.value = WIZARD_STEPS[Math.max(stepIndex(step.value) - 1, 0)]!.id; }
+  function setStep(id: StepId): void {
+    step.value = id;
+    // The review step lists every problem left, missing values included.
+    if (id === 'review') showAll.value = true;
+  }
+  function goTo(id: StepId): void { setStep(id); }
+  function next(): void { setStep(WIZARD_STEPS[Math.min(stepIndex(step.value) + 1, WIZARD_STEPS.length - 1)]!.id); }
+  function back(): void { setStep(WIZARD_STEPS[Math.max(stepIndex(step.value) - 1, 0)]!.id); }
 
   /** The first step holding an error, to send the user there. */
   function firstStepWithError(): StepId | null {
@@ -184,6 +242,7 @@ export const useWizardStore = defineStore('wizard', () => {
     // A second click (or Ctrl+Enter) while the first is still checking must not make a second run.
     if (creating.value) return null;
     creating.value = true;
+    showAll.value = true;
     try {
       await validateNow();
       const bad = firstStepWithError();
@@ -191,6 +250,7 @@ export const useWizardStore = defineStore('wizard', () => {
       const tags = runTags.value.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
       const notes = runNotes.value.trim();
       const r = await client().call('runs.create', { config: config.value, ...(tags.length ? { tags } : {}), ...(notes ? { notes } : {}) });
+      forgetRunIdentity();
       return r.run.id;
     } catch (err) {
       const field = (err as { field?: unknown }).field;
@@ -205,7 +265,7 @@ export const useWizardStore = defineStore('wizard', () => {
 
   return {
     options, presets, datasets, models, tasks, gpus, loaded, loadError,
-    draft, presetName, droppedNames, step, runTags, runNotes,
+    draft, presetName, droppedNames, step, runTags, runNotes, touched, showAll,
     index, config, signature, localErrors, fieldErrors, generalErrors, stepErrors, warnings, preview, validating, creating,
     setField, setFields, setUseTeacher, applyPreset, reset, load, refreshGpus, validateNow, goTo, next, back, create,
   };

@@ -44,6 +44,15 @@ describe('compare', () => {
       return labels.some((l) => l.includes(BASELINE)) && labels.some((l) => l.includes(LOWER_LR));
     }, 30_000, 200);
     await waitFor('points drawn', async () => Number(await loss.getAttribute('data-source-count')) > 0, 30_000, 200);
+    // One colour per run, a dash per key: the two keys of one run share a colour but not a dash.
+    const swatches = await loss.locator('.legend-item').evaluateAll((items) => items.map((i) => ({
+      label: i.textContent ?? '', color: i.querySelector('line')?.getAttribute('stroke') ?? '', dash: i.querySelector('line')?.getAttribute('stroke-dasharray') ?? '',
+    })));
+    const ofBase = swatches.filter((s) => s.label.includes(BASELINE));
+    expect(new Set(ofBase.map((s) => s.color)).size).toBe(1);
+    if (ofBase.length > 1) expect(new Set(ofBase.map((s) => s.dash)).size).toBe(ofBase.length);
+    const ofLower = swatches.filter((s) => s.label.includes(LOWER_LR));
+    expect(ofLower[0]?.color).not.toBe(ofBase[0]?.color);
 
     const diff = page.getByTestId('config-diff');
     const differing = await diff.locator('tbody tr[data-differs="true"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));

@@ -39,6 +39,21 @@ describe('dashboard', () => {
     await machine.waitFor();
     expect(await machine.innerText()).toContain(`${info.cpu.cores} cores`);
     expect(await page.getByTestId('queue-status').innerText()).toMatch(/Queue: \d+ running · \d+ waiting/);
+  });
+
+  it('shows live CPU per core, memory and disk free in the data folder', async () => {
+    const info = await call('system.info', {});
+    const panel = page.getByTestId('system-panel');
+    await panel.waitFor();
+    await expect.poll(() => page.getByTestId('cpu-core').count(), { timeout: 20_000 }).toBe(info.cpu.cores);
+    // Per-core figures need two samples; then every core has a number.
+    await expect.poll(() => page.getByTestId('cpu-total').innerText(), { timeout: 20_000 }).toMatch(/^\d+%$/);
+    expect(await page.getByTestId('memory-used').innerText()).toMatch(/iB \/ \d/);
+    expect(await page.getByTestId('disk-free').innerText()).toMatch(/free of/);
+    expect(await panel.innerText()).toContain(server.home);
+    // Sampled on an interval, not frozen at start: the sample time moves on while the page is open.
+    const t0 = Number(await panel.getAttribute('data-sample-t'));
+    await expect.poll(async () => Number(await panel.getAttribute('data-sample-t')), { timeout: 20_000 }).toBeGreaterThan(t0);
     await screenshot(page, 'dashboard');
   });
 

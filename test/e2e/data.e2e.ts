@@ -40,7 +40,7 @@ describe('Data page', () => {
     await row.waitFor({ timeout: 180_000 });
     await expect(row.textContent()).resolves.toMatch(/60,000 samples/);
     await page.locator('tr[data-dataset="fashion-mnist (fashion_mnist test)"]').waitFor();
-    await expect(progress.textContent()).resolves.toMatch(/ready at/);
+    await expect.poll(() => progress.textContent(), { timeout: 30_000 }).toMatch(/ready at/);
     await screenshot(page, 'data-builtin-built');
   });
 
@@ -48,9 +48,10 @@ describe('Data page', () => {
     const http = await TestHttpServer.start();
     try {
       const body = randomBytes(2 * 1024 * 1024);
-      // 128 chunks of 16 KiB, 60 ms apart: about 8 s, long enough to see it run and to pause it.
+      // 128 chunks of 16 KiB, 150 ms apart: at least 19 s, long enough to see it run and to pause it
+      // even when a loaded machine makes each poll slow.
       const file = `${unique}.tar`;
-      http.addFile(`/shards/${file}`, body, { chunkDelayMs: 60 });
+      http.addFile(`/shards/${file}`, body, { chunkDelayMs: 150 });
       await page.getByRole('radio', { name: 'URL' }).click();
       await page.locator('#dl-url').fill(`${http.url}/shards/${file}`);
       await expect(page.locator('#dl-dest').inputValue()).resolves.toBe(file);
@@ -60,7 +61,7 @@ describe('Data page', () => {
       const row = page.locator('tr[data-download]', { hasText: file });
       await row.and(page.locator('[data-status="running"]')).waitFor();
       await expect.poll(async () => Number(await row.getByRole('progressbar').getAttribute('aria-valuenow')), { timeout: 30_000 }).toBeGreaterThan(0);
-      await expect(row.textContent()).resolves.toMatch(/2\.0 MiB/);
+      await expect.poll(() => row.textContent(), { timeout: 15_000 }).toMatch(/2\.0 MiB/);
       // The rate and the ETA need a few samples of the transfer before they mean anything.
       await expect.poll(() => row.textContent(), { timeout: 15_000 }).toMatch(/\d+(\.\d)? [KM]iB\/s.*\d+s/);
       await screenshot(page, 'data-download-running');

@@ -39,6 +39,15 @@ describe.skipIf(!bin)('Electron shell', () => {
       expect(await win.evaluate(() => typeof (globalThis as unknown as { require?: unknown }).require)).toBe('undefined');
       fs.mkdirSync('test-results/e2e', { recursive: true });
       await win.screenshot({ path: 'test-results/e2e/electron-main-window.png' });
+      // File > New Run… (the real menu item) opens the wizard.
+      await app.evaluate(({ Menu }) => {
+        const file = Menu.getApplicationMenu()?.items.find((i) => i.label === 'File');
+        const item = file?.submenu?.items.find((i) => i.label.startsWith('New Run'));
+        if (!item) throw new Error('File > New Run… is missing from the menu');
+        item.click();
+      });
+      await win.waitForFunction(() => window.location.hash === '#/new', undefined, { timeout: 10_000 });
+      await win.getByRole('heading', { name: 'New run' }).waitFor({ timeout: 10_000 });
     } finally {
       await app.close();
       fs.rmSync(home, { recursive: true, force: true });

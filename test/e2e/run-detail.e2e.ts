@@ -10,7 +10,7 @@ import type { RunSummary } from '../../src-main/api/types';
 import { apiOf, waitFor } from './helpers/api';
 import { launchBrowser, newPage, screenshot } from './helpers/browser';
 import { RENDERER_OUT } from './helpers/build';
-import { createRun, isOver, seedRuns } from './helpers/seed-runs';
+import { createRun } from './helpers/seed-runs';
 import { serveStatic, type StaticServer } from './helpers/static-server';
 
 const server = inject('clipwb');
@@ -32,11 +32,10 @@ describe('run page, real training', () => {
   let page: Page;
 
   beforeAll(async () => {
-    // Watch a seed run that has not got far yet; if they are over (another file waited for them), start one.
-    const seeds = await seedRuns(server);
-    const fresh = await Promise.all([seeds.baseline, seeds.lowerLr].map((r) => call('runs.get', { id: r.id })));
-    run = fresh.find((r) => !isOver(r.status) && (r.progress === null || r.progress.step < r.progress.totalSteps / 2))
-      ?? (await createRun(call, 'e2e-live', { maxSteps: 40 }, ['e2e']));
+    // A run of its own, created before the page opens: it queues behind any other run on the shared
+    // CPU, so the chart starts empty and grows while the test watches, however loaded the machine is.
+    // (Borrowing a seed run raced with it finishing before the first look.) 60 steps: several checkpoints.
+    run = await createRun(call, `e2e-live-${process.pid}`, { maxSteps: 60 }, ['e2e']);
     ({ page } = await newPage(browser));
   });
   afterAll(async () => {
@@ -47,30 +46,51 @@ describe('run page, real training', () => {
     await page.goto(`${server.url}#/runs/${encodeURIComponent(run.id)}`);
     await page.getByRole('heading', { name: run.name }).waitFor();
     const loss = page.locator('[data-chart="Loss"]');
-    await loss.waitFor({ timeout: 150_000 });
-    const first = await waitFor('the first loss points', async () => { const n = await chartCount(page, 'Loss'); return n > 0 ? n : null; }, 150_000, 250);
+    await loss.waitFor({ timeout: 400_000 });
+    const first = await waitFor('the first loss points', async () => { const n = await chartCount(page, 'Loss'); return n > 0 ? n : null; }, 400_000, 250);
     await screenshot(page, 'run-detail-live-1');
     const later = await waitFor('more loss points', async () => { const n = await chartCount(page, 'Loss'); return n > first ? n : null; }, 90_000, 250);
     await screenshot(page, 'run-detail-live-2');
     expect(later).toBeGreaterThan(first);
     expect(Number(await loss.getAttribute('data-drawn-points'))).toBeGreaterThan(0);
-    // The legend names the loss keys the run logs.
+    // The legend names the loss keys the run logs, each with its own dash.
     expect(await loss.locator('.legend-item').first().innerText()).toContain('loss');
+    expect(await loss.locator('.legend-item line[stroke-dasharray]').count()).toBeGreaterThan(0);
+
+    // Hovering the plot shows step, relative and wall time, and smoothed and raw values of each line.
+    const box = (await loss.locator('canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+    const tip = loss.getByTestId('chart-tooltip');
+    await tip.waitFor({ timeout: 10_000 });
+    const tipText = await tip.innerText();
+    expect(tipText).toMatch(/Step\s+\d+/);
+    expect(tipText).toMatch(/Relative/);
+    expect(tipText).toMatch(/Wall\s+\d\d:\d\d/);
+    expect(tipText).toMatch(/smoothed[\s\S]*raw/);
+    await screenshot(page, 'run-detail-tooltip');
+    await page.mouse.move(0, 0);
   });
 
   it('shows a checkpoint, evaluates it with one click, and fills the evaluation table', async () => {
     await page.getByRole('tab', { name: /Checkpoints/ }).click();
-    const row = page.locator('[data-testid="checkpoint-row"]').first();
-    await row.waitFor({ timeout: 150_000 });
-    const step = (await row.locator('td').nth(1).innerText()).trim();
+    // Wait for any checkpoint, then pin the row by its checkpoint id: the run may still be training,
+    // and a lazy `.first()` would move to the next checkpoint it writes.
+    await page.locator('[data-testid="checkpoint-row"]').first().waitFor({ timeout: 200_000 });
+    const ckptId = await page.locator('[data-testid="checkpoint-row"]').first().getAttribute('data-checkpoint-id');
+    expect(ckptId).toMatch(/^\d+$/);
+    const row = page.locator(`[data-testid="checkpoint-row"][data-checkpoint-id="${ckptId}"]`);
+    const step = (await row.getAttribute('data-step'))!;
+    expect((await row.locator('td').nth(1).innerText()).trim()).toBe(step);
     await row.getByRole('button', { name: 'Evaluate' }).click();
     const status = row.locator('[data-testid="eval-status"]');
-    await status.waitFor({ timeout: 30_000 });
+    await status.waitFor({ timeout: 120_000 });
     await waitFor('the evaluation to finish', async () => {
       const t = await status.innerText();
       if (t.startsWith('failed')) throw new Error(`evaluation failed: ${t}`);
-      return t === 'done';
-    }, 180_000, 500);
+      return t.startsWith('done');
+    }, 240_000, 500);
+    // 'done' names the result once the evaluation's rows arrive.
+    await expect.poll(() => status.innerText(), { timeout: 30_000 }).toMatch(/^done · fashion_mnist acc1 0\.\d+/);
     await screenshot(page, 'run-detail-checkpoint-evaluated');
 
     await page.getByRole('tab', { name: /Evaluations/ }).click();
@@ -83,6 +103,15 @@ describe('run page, real training', () => {
     await screenshot(page, 'run-detail-evaluations');
     const detail = await call('runs.get', { id: run.id });
     expect(detail.evaluations.some((e) => e.task === 'fashion_mnist' && String(e.step) === step)).toBe(true);
+  });
+
+  it('says where a finished run stopped and how long it ran', async () => {
+    await waitFor(`run ${run.id} to finish`, async () => (await call('runs.get', { id: run.id })).status === 'finished', 300_000, 1000);
+    const last = (await call('runs.get', { id: run.id })).lastStep;
+    await expect.poll(() => page.getByTestId('run-step').innerText(), { timeout: 15_000 }).toBe(`finished at step ${last}`);
+    expect(await page.getByTestId('run-duration').innerText()).toMatch(/^ran \d/);
+    await page.getByRole('tab', { name: /Charts/ }).click();
+    await screenshot(page, 'run-detail-finished');
   });
 });
 

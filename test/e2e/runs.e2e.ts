@@ -53,7 +53,40 @@ describe('runs table', () => {
       const r = await call('runs.get', { id: ids.lowerLr });
       return r.tags.join(',') === 'e2e,lr-sweep';
     }, 10_000, 200);
-    expect(await row.locator('.chip').allInnerTexts()).toEqual(['e2e', 'lr-sweep']);
+    await expect.poll(() => row.locator('.chip').allInnerTexts(), { timeout: 10_000 }).toEqual(['e2e', 'lr-sweep']);
+  });
+
+  it('prints learning rates in one notation and keeps the Name column in view when scrolled sideways', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    const base = page.locator(`tr[data-run-id="${ids.baseline}"]`);
+    const lower = page.locator(`tr[data-run-id="${ids.lowerLr}"]`);
+    expect((await base.locator('td[data-column="lr"]').innerText()).trim()).toBe('2e-3');
+    expect((await lower.locator('td[data-column="lr"]').innerText()).trim()).toBe('1e-3');
+    const wrap = page.locator('.runs-table');
+    await wrap.evaluate((el) => { el.scrollLeft = el.scrollWidth; });
+    const name = base.locator('td[data-column="name"]');
+    const wrapBox = (await wrap.boundingBox())!;
+    const nameBox = (await name.boundingBox())!;
+    expect(nameBox.x).toBeGreaterThanOrEqual(wrapBox.x);
+    expect(nameBox.x).toBeLessThan(wrapBox.x + 80);
+    await screenshot(page, 'runs-scrolled-sideways');
+    await wrap.evaluate((el) => { el.scrollLeft = 0; });
+  });
+
+  it('hides a column from the picker and remembers it after a reload', async () => {
+    await page.getByTestId('column-picker').locator('summary').click();
+    await page.locator('[data-testid="column-picker"] input[data-column="model"]').uncheck();
+    await expect.poll(() => page.locator('th[data-column="model"]').count()).toBe(0);
+    // Name cannot be hidden.
+    expect(await page.locator('[data-testid="column-picker"] input[data-column="name"]').isDisabled()).toBe(true);
+    await screenshot(page, 'runs-column-picker');
+    await page.reload();
+    await page.locator(`tr[data-run-id="${ids.baseline}"]`).waitFor();
+    expect(await page.locator('th[data-column="model"]').count()).toBe(0);
+    await page.getByTestId('column-picker').locator('summary').click();
+    await page.locator('[data-testid="column-picker"] input[data-column="model"]').check();
+    await page.locator('th[data-column="model"]').waitFor();
+    await page.getByTestId('column-picker').locator('summary').click();
   });
 
   it('exports the runs table as CSV through a browser download', async () => {

@@ -98,6 +98,24 @@ describe('new-run wizard', () => {
     // On the shared 2-core server it may queue behind other files' runs before it starts.
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 200_000, interval: 500 }).toBe('running');
     await screenshot(page, 'wizard-run-running');
+
+    // Back in the wizard: the created run's name is not offered for the next one.
+    await page.goto(`${server.url}#/new`);
+    await step('review').click();
+    await expect.poll(() => page.locator('#opt-name').inputValue(), { timeout: 10_000 }).toBe('');
+  });
+
+  it('has one main landmark, and no "required" error on an untouched form', async () => {
+    await page.goto(`${server.url}#/new`);
+    await page.reload();
+    await page.locator('[data-step="data"]').waitFor();
+    expect(await page.locator('main').count()).toBe(1);
+    expect(await page.locator('[data-error-for="trainData"]').count()).toBe(0);
+    // Typed training data that does not exist is named next to the field as it is typed.
+    await step('data').click();
+    await page.locator('#opt-trainData').fill('/nonexistent/clipwb-e2e/{000..009}.tar');
+    await expect.poll(() => errorOf('trainData').textContent().catch(() => null), { timeout: 10_000 }).toMatch(/^folder \/nonexistent\/clipwb-e2e does not exist/);
+    await screenshot(page, 'wizard-missing-data');
   });
 
   it('shows the run\'s own evaluation in the Evaluations table', async () => {

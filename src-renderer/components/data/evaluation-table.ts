@@ -3,6 +3,7 @@
  * filtered by run and task, an average of the main metrics per checkpoint over the tasks shown, the
  * best value per column among the rows shown, and sorting with missing values always last.
  */
+import type { CheckpointInfo, EvaluationRow } from '../../../src-main/api/types';
 import type { EvalMatrix, EvalMatrixRow } from '../../stores/eval-matrix';
 
 export interface EvalFilter {
@@ -89,4 +90,29 @@ export function runsOf(matrix: EvalMatrix): { id: string; name: string }[] {
   const seen = new Map<string, string>();
   for (const r of matrix.rows) if (!seen.has(r.runId)) seen.set(r.runId, r.runName);
   return [...seen].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * How a checkpoint is named in tables: its place in its own run ("checkpoint 1 of 3", oldest first by
+ * step), never the database id (a run's first checkpoint may well be id 4).
+ */
+export function checkpointLabels(checkpoints: readonly CheckpointInfo[]): Map<number, string> {
+  const byRun = new Map<string, CheckpointInfo[]>();
+  for (const c of checkpoints) {
+    const list = byRun.get(c.runId) ?? [];
+    list.push(c);
+    byRun.set(c.runId, list);
+  }
+  const out = new Map<number, string>();
+  for (const list of byRun.values()) {
+    list.sort((a, b) => a.step - b.step || a.id - b.id);
+    list.forEach((c, i) => out.set(c.id, `checkpoint ${i + 1} of ${list.length}`));
+  }
+  return out;
+}
+
+/** The metric a task's column shows: the main metric its rows report ("acc1"), else the task list's. */
+export function mainMetricOf(rows: readonly EvaluationRow[], task: string, fallback: string | null = null): string | null {
+  for (const r of rows) if (r.task === task && r.isMain) return r.metric;
+  return fallback;
 }

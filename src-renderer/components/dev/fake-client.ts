@@ -6,7 +6,7 @@
  * It answers `runs.series` like the real store: smoothed at full resolution, then LTTB-decimated.
  */
 import type { ApiClient, ApiInput, ApiMethod, ApiOutput, ApiOutputs, QueueStatus, TaskInfo } from '../../../src-main/api/contract';
-import type { ApiEvent, CheckpointInfo, EvaluationRow, GpuSample, LogLine, RunDetail, RunStatus, RunSummary } from '../../../src-main/api/types';
+import type { ApiEvent, CheckpointInfo, EvaluationRow, GpuSample, LogLine, RunDetail, RunStatus, RunSummary, SystemStats } from '../../../src-main/api/types';
 import { lttbIndices, smoothDebiased } from './fake-series';
 
 interface FakeSeries { steps: Float64Array; walls: Float64Array; values: Float64Array; length: number }
@@ -148,7 +148,9 @@ export function createFakeClient(o: FakeOptions = {}): ApiClient {
       }
     }
     const { config: _c, command: _cmd, outDir: _o, checkpoints: _k, evaluations: _e, metricKeys: _m, ...rest } = d;
-    return { ...rest, lastMetrics, bestMetrics };
+    const loss = seriesOf(r, 'train/loss');
+    const lastStep = loss && loss.length > 0 ? (loss.steps[loss.length - 1] ?? null) : null;
+    return { ...rest, lastMetrics, bestMetrics, lastStep };
   }
 
   function addRun(id: string, name: string, status: RunStatus, pointCount: number, total: number, cfg: Record<string, unknown>, tags: string[], seed: number): FakeRun {
@@ -241,6 +243,7 @@ export function createFakeClient(o: FakeOptions = {}): ApiClient {
     }
     gpus[0]!.utilization = 90 + Math.round(8 * Math.random());
     emit({ type: 'gpu', gpus: gpus.map((g) => ({ ...g })) });
+    emit({ type: 'system', stats: fakeSystemStats() });
   }
 
   let timer: ReturnType<typeof setInterval> | null = null;
@@ -254,6 +257,15 @@ export function createFakeClient(o: FakeOptions = {}): ApiClient {
     return r;
   };
 
+  /** A 16-core machine under a training load (the fake's own numbers, moving a little per tick). */
+  const fakeSystemStats = (): SystemStats => {
+    const cpuPerCore = Array.from({ length: 16 }, (_, i) => Math.min(1, 0.55 + 0.4 * Math.abs(Math.sin(i + Date.now() / 7000))));
+    return {
+      t: Date.now(), cpuPerCore, cpuTotal: cpuPerCore.reduce((a, b) => a + b, 0) / cpuPerCore.length, loadAverage: [11.2, 10.4, 9.8],
+      memory: { totalBytes: 64 * 2 ** 30, usedBytes: 21 * 2 ** 30 }, disk: { path: '/tmp/fake', freeBytes: 412 * 2 ** 30, totalBytes: 931 * 2 ** 30 }, diskError: null,
+    };
+  };
+
   const tasks: TaskInfo[] = [
     { key: 'fashion_mnist', name: 'Fashion-MNIST', type: 'zeroshot_classification', mainMetric: 'acc1', groups: ['builtin'], supported: true, reason: null },
     { key: 'imagenet1k', name: 'ImageNet 1k', type: 'zeroshot_classification', mainMetric: 'acc1', groups: ['datacomp'], supported: false, reason: 'not downloaded' },
@@ -262,6 +274,7 @@ export function createFakeClient(o: FakeOptions = {}): ApiClient {
   const handlers: { [M in ApiMethod]?: (input: ApiInput<M>) => ApiOutputs[M] | Promise<ApiOutputs[M]> } = {
     'system.info': () => ({ version: '0.1.0-fake', dataDir: '/tmp/fake', cpu: { model: 'Fake CPU', cores: 16 }, memory: { totalBytes: 64 * 2 ** 30, usedBytes: 21 * 2 ** 30 }, os: 'Linux (fake)', gpuAvailable: true, gpus }),
     'gpu.snapshot': () => ({ state: 'running', reason: null, gpus }),
+    'system.stats': () => fakeSystemStats(),
     'options.list': () => ({ options: [], presets: [], defaults: {} }),
     'tasks.list': () => ({ tasks }),
     'runs.list': () => ({ runs: [...runs.values()].map(summary) }),
@@ -292,8 +305,11 @@ export function createFakeClient(o: FakeOptions = {}): ApiClient {
       const origin = s.walls[0] ?? 0;
       const xsAll = xMode === 'step' ? s.steps : xMode === 'wall' ? s.walls : s.walls.map((w) => w - origin);
       const xs = xsAll.subarray(from, to);
-      const pick = (ys: Float64Array) => lttbIndices(xs, ys, i.maxPoints).map((k) => ({ x: xs[k] as number, y: Number.isFinite(ys[k]) ? (ys[k] as number) : null, step: s.steps[from + k] as number }));
-      return { runId: i.runId, key: i.key, x: xMode, points: pick(smoothed), rawPoints: smoothing > 0 ? pick(raw) : [], sourceCount: to - from };
+      const fin = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
+      const pick = (ys: Float64Array) => lttbIndices(xs, ys, i.maxPoints).map((k) => ({
+        x: xs[k] as number, y: fin(ys[k]), raw: fin(raw[k]), step: s.steps[from + k] as number, wall: s.walls[from + k] as number,
+      }));
+      return { runId: i.runId, key: i.key, x: xMode, points: pick(smoothed), rawPoints: smoothing > 0 ? pick(raw) : [], sourceCount: to - from, relativeOrigin: origin };
     },
     'runs.logs': (i) => {
       const r = need(i.runId);

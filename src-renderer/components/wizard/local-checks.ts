@@ -57,3 +57,15 @@ export function checkDraft(draft: WizardDraft, options: readonly OptionInfo[], m
   }
   return errors;
 }
+
+/**
+ * A "required" error is noise on a field the user has not reached yet: it shows once the field was
+ * edited, or once the user asks for the whole picture (the review step, Create). Every other error
+ * shows at once: it is about a value someone typed or a preset set.
+ */
+export function visibleErrors(errors: Readonly<Record<string, string>>, touched: ReadonlySet<string>, showAll: boolean): Record<string, string> {
+  if (showAll) return { ...errors };
+  const out: Record<string, string> = {};
+  for (const [key, msg] of Object.entries(errors)) if (!msg.startsWith('required') || touched.has(key)) out[key] = msg;
+  return out;
+}

@@ -15,8 +15,10 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: false,
     maxWorkers: 1,
-    testTimeout: 240_000,
-    hookTimeout: 240_000,
+    // Generous: runs queue one at a time on the shared CPU, and a loaded machine trains slowly.
+    // Waits inside tests poll for a state, never sleep for a time.
+    testTimeout: 480_000,
+    hookTimeout: 480_000,
     reporters: ['default'],
   },
 });

@@ -93,7 +93,9 @@ describe('run service: create, train, record, evaluate, export', () => {
     const main = rows.filter((r) => r.isMain);
     expect(main.map((r) => [r.task, r.metric, r.epoch, r.step])).toEqual([[EVAL_TASK, 'acc1', 1, 8]]);
     expect(fs.existsSync(path.join(h.store.runs.require(runId).outDir!, 'eval_results', 'epoch_1_eval_results.jsonl'))).toBe(true);
-    expect(h.notifications()).toContain(`Evaluation finished: clip-micro-infonce: ${EVAL_TASK}`);
+    // The notice names the step and the result, not just the task.
+    const value = Number(main[0]!.value!.toPrecision(4));
+    expect(h.notifications()).toContain(`Evaluation finished: clip-micro-infonce at step 8: ${EVAL_TASK} acc1 ${value}`);
     const jobEvents = h.events.flatMap((e) => (e.type === 'eval-job' && e.job.id === job.id ? [e.job.status] : []));
     expect(jobEvents[0]).toBe('running');
     expect(jobEvents[jobEvents.length - 1]).toBe('done');

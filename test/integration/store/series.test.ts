@@ -31,8 +31,9 @@ describe('reading a series for a chart', () => {
     const res = readSeries(store, { runId, key: 'train/loss', fromStep: 2000, toStep: 5999, maxPoints: 300, x: 'step' });
     expect(res.pointsInRange).toBe(4000);
     expect(res.points).toHaveLength(300);
-    expect(res.points[0]).toEqual({ x: 2000, y: pts[2000]?.value, raw: pts[2000]?.value, step: 2000 });
-    expect(res.points[299]).toEqual({ x: 5999, y: pts[5999]?.value, raw: pts[5999]?.value, step: 5999 });
+    // Each point carries its wall time too (chart tooltips show step, relative and wall time at once).
+    expect(res.points[0]).toEqual({ x: 2000, y: pts[2000]?.value, raw: pts[2000]?.value, step: 2000, wall: T0 + 2000 * 250 });
+    expect(res.points[299]).toEqual({ x: 5999, y: pts[5999]?.value, raw: pts[5999]?.value, step: 5999, wall: T0 + 5999 * 250 });
     expect(res.points.every((p) => p.step >= 2000 && p.step <= 5999)).toBe(true);
     expect(res.rawLine).toBeNull();
     expect(res).toMatchObject({ firstStep: 0, lastStep: 9999, relativeOrigin: T0, method: 'lttb' });

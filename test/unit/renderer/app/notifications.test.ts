@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
-import { MAX_TOASTS, useNotifications } from '../../../../src-renderer/stores/notifications';
+import { DEFAULT_TIMEOUT_MS, MAX_TOASTS, useNotifications } from '../../../../src-renderer/stores/notifications';
 
 describe('notifications store', () => {
   beforeEach(() => {
@@ -9,13 +9,35 @@ describe('notifications store', () => {
   });
   afterEach(() => vi.useRealTimers());
 
-  it('closes info toasts by itself and keeps errors until dismissed', () => {
+  it('closes info toasts first, and errors by themselves too (they never cover a page for good)', () => {
     const n = useNotifications();
     n.push({ level: 'info', title: 'Run finished', body: 'demo' });
-    const err = n.push({ level: 'error', title: 'Run failed', body: 'out of memory', runId: 'r1' });
-    vi.advanceTimersByTime(6001);
-    expect(n.toasts.map((t) => t.title)).toEqual(['Run failed']);
+    n.push({ level: 'error', title: 'Run failed', body: 'out of memory', runId: 'r1' });
+    n.push({ level: 'warn', title: 'Run stalled' });
+    vi.advanceTimersByTime(DEFAULT_TIMEOUT_MS.info + 1);
+    expect(n.toasts.map((t) => t.title)).toEqual(['Run failed', 'Run stalled']);
     expect(n.toasts[0]?.runId).toBe('r1');
+    vi.advanceTimersByTime(DEFAULT_TIMEOUT_MS.warn - DEFAULT_TIMEOUT_MS.info);
+    expect(n.toasts.map((t) => t.title)).toEqual(['Run failed']);
+    vi.advanceTimersByTime(DEFAULT_TIMEOUT_MS.error - DEFAULT_TIMEOUT_MS.warn);
+    expect(n.toasts).toEqual([]);
+  });
+  it('holds a toast open while the pointer is on it, and restarts its timeout after', () => {
+    const n = useNotifications();
+    const id = n.push({ level: 'error', title: 'Run failed' });
+    vi.advanceTimersByTime(DEFAULT_TIMEOUT_MS.error - 10);
+    n.hold(id);
+    vi.advanceTimersByTime(60_000);
+    expect(n.toasts).toHaveLength(1);
+    n.release(id);
+    vi.advanceTimersByTime(DEFAULT_TIMEOUT_MS.error - 10);
+    expect(n.toasts).toHaveLength(1);
+    vi.advanceTimersByTime(20);
+    expect(n.toasts).toEqual([]);
+  });
+  it('closes a toast at once when dismissed', () => {
+    const n = useNotifications();
+    const err = n.push({ level: 'error', title: 'Run failed' });
     n.dismiss(err);
     expect(n.toasts).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_FILTER, filterRuns, metricKeysOf, parseTags, passesThreshold, runColumns, sortRuns, tagsOf } from '../../../../src-renderer/stores/runs-table';
+import { DEFAULT_HIDDEN_COLUMNS, EMPTY_FILTER, filterRuns, formatCell, metricKeysOf, parseTags, passesThreshold, runColumns, sortRuns, tagsOf, visibleColumns } from '../../../../src-renderer/stores/runs-table';
+import { parseHiddenColumns } from '../../../../src-renderer/stores/runs-view';
 import { summary } from './fixtures';
 
 const runs = [
@@ -70,5 +71,35 @@ describe('tags and keys', () => {
   it('parses a comma-separated tag list without blanks or duplicates', () => {
     expect(parseTags(' a, b ,, a ,c ')).toEqual(['a', 'b', 'c']);
     expect(parseTags('')).toEqual([]);
+  });
+});
+
+describe('runs table number formats and column picker', () => {
+  it('prints every learning rate in one notation, metrics with four decimals, batches grouped', () => {
+    expect(formatCell('sci', 5e-4)).toBe('5e-4');
+    expect(formatCell('sci', 0.002)).toBe('2e-3');
+    expect(formatCell('sci', 1.5e-4)).toBe('1.5e-4');
+    expect(formatCell('metric', 0.70921)).toBe('0.7092');
+    expect(formatCell('metric', 2)).toBe('2.0000');
+    expect(formatCell('int', 4096)).toBe('4,096');
+    expect(formatCell('metric', null)).toBe('—');
+    expect(formatCell('text', 'ViT-B-16')).toBe('ViT-B-16');
+    expect(col('lr').format).toBe('sci');
+    expect(col('last:train/loss').format).toBe('metric');
+  });
+  it('puts Name first and never lets the picker hide it', () => {
+    const cols = runColumns(runs);
+    expect(cols[0]!.id).toBe('name');
+    const shown = visibleColumns(cols, new Set(['name', 'gpus', 'status']));
+    expect(shown.map((c) => c.id)).toContain('name');
+    expect(shown.map((c) => c.id)).not.toContain('gpus');
+    expect(shown.map((c) => c.id)).not.toContain('status');
+  });
+  it('remembers the hidden columns, falling back to defaults for a missing or damaged entry', () => {
+    expect(parseHiddenColumns(null)).toEqual([...DEFAULT_HIDDEN_COLUMNS]);
+    expect(parseHiddenColumns('not json')).toEqual([...DEFAULT_HIDDEN_COLUMNS]);
+    expect(parseHiddenColumns('[1,2]')).toEqual([...DEFAULT_HIDDEN_COLUMNS]);
+    expect(parseHiddenColumns('["tags","name"]')).toEqual(['tags']);
+    expect(parseHiddenColumns('[]')).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { installClient } from '../../../../src-renderer/stores/client';
 import { dispatchEvents } from '../../../../src-renderer/stores/events';
 import { useRunDetails } from '../../../../src-renderer/stores/run-details';
 import { useRuns } from '../../../../src-renderer/stores/runs';
-import { useSystem } from '../../../../src-renderer/stores/system';
+import { appendStats, STATS_HISTORY, useSystem } from '../../../../src-renderer/stores/system';
 
 let api: ApiClient;
 beforeEach(() => {
@@ -104,6 +104,23 @@ describe('system store', () => {
     expect(s.gpu?.gpus).toHaveLength(2);
     dispatchEvents([{ type: 'gpu', gpus: [] }]);
     expect(s.gpu).toMatchObject({ state: 'running', gpus: [] });
+  });
+  it('keeps live system figures current from system events, with a bounded history', async () => {
+    const s = useSystem();
+    await s.loadStats();
+    expect(s.stats?.cpuPerCore).toHaveLength(16);
+    const first = s.stats!;
+    const later = { ...first, t: first.t + 2000, memory: { ...first.memory, usedBytes: first.memory.usedBytes + 2 ** 30 } };
+    dispatchEvents([{ type: 'system', stats: later }]);
+    // Not frozen at the first reading: the event's memory figure is what the panel shows.
+    expect(s.stats?.memory.usedBytes).toBe(first.memory.usedBytes + 2 ** 30);
+    expect(s.statsHistory.map((x) => x.t)).toEqual([first.t, first.t + 2000]);
+    let h = s.statsHistory;
+    for (let i = 0; i < STATS_HISTORY + 10; i++) h = appendStats(h, { ...first, t: first.t + 10_000 + i });
+    expect(h).toHaveLength(STATS_HISTORY);
+    expect(h[h.length - 1]!.t).toBe(first.t + 10_000 + STATS_HISTORY + 9);
+    // An older sample arriving late is ignored.
+    expect(appendStats(h, { ...first, t: 0 })).toHaveLength(STATS_HISTORY);
   });
   it('resumes the queue', async () => {
     const s = useSystem();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sparklinePaths } from '../../../../src-renderer/charts/sparkline';
-import { xTickLabel } from '../../../../src-renderer/charts/axis';
+import { logTickLabel, xAxisTitle, xTickLabel, yTickLabel } from '../../../../src-renderer/charts/axis';
 import { DEFAULT_CHART_SETTINGS, parseChartSettings } from '../../../../src-renderer/stores/chart-settings';
 
 describe('sparklinePaths', () => {
@@ -37,5 +37,39 @@ describe('parseChartSettings', () => {
     expect(parseChartSettings('{"smoothing":1.5,"logY":"yes","xMode":"epoch"}')).toEqual(DEFAULT_CHART_SETTINGS);
     expect(parseChartSettings('not json')).toEqual(DEFAULT_CHART_SETTINGS);
     expect(parseChartSettings('null')).toEqual(DEFAULT_CHART_SETTINGS);
+  });
+});
+
+describe('log axis tick labels', () => {
+  const ticks = (lo: number, hi: number) => {
+    const out: number[] = [];
+    for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) for (let m = 1; m <= 9; m++) { const v = m * 10 ** e; if (v >= lo && v <= hi) out.push(v); }
+    return out;
+  };
+  it('labels only powers of ten over two or more decades, so labels never crowd', () => {
+    const all = ticks(0.01, 10);
+    const shown = all.map((v) => logTickLabel(v, all)).filter((l) => l !== '');
+    expect(shown).toEqual(['0.01', '0.1', '1', '10']);
+  });
+  it('labels 1, 2 and 5 of each decade over one to two decades, every tick within one', () => {
+    const all = ticks(1, 50);
+    expect(all.map((v) => logTickLabel(v, all)).filter((l) => l !== '')).toEqual(['1', '2', '5', '10', '20', '50']);
+    const narrow = ticks(2, 9);
+    expect(narrow.map((v) => logTickLabel(v, narrow)).filter((l) => l !== '')).toHaveLength(narrow.length);
+  });
+  it('names the x axis in each mode', () => {
+    expect(xAxisTitle('step')).toBe('Step');
+    expect(xAxisTitle('wall')).toBe('Wall time');
+  });
+});
+
+describe('linear y tick labels', () => {
+  it('uses enough digits to tell close ticks apart', () => {
+    const ticks = [14.3, 14.325, 14.35, 14.375, 14.4];
+    const labels = ticks.map((t) => yTickLabel(t, ticks));
+    expect(new Set(labels).size).toBe(ticks.length);
+    expect(labels).toEqual(['14.300', '14.325', '14.350', '14.375', '14.400']);
+    expect([0, 0.5, 1].map((t) => yTickLabel(t, [0, 0.5, 1]))).toEqual(['0.0', '0.5', '1.0']);
+    expect(yTickLabel(2e-5, [0, 1e-5, 2e-5])).toBe('2e-5');
   });
 });

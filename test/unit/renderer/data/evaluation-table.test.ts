@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvaluationRow } from '../../../../src-main/api/types';
 import { evalMatrix } from '../../../../src-renderer/stores/eval-matrix';
-import { evaluationTable, runsOf, sortRows } from '../../../../src-renderer/components/data/evaluation-table';
+import { checkpointLabels, evaluationTable, mainMetricOf, runsOf, sortRows } from '../../../../src-renderer/components/data/evaluation-table';
 
 function rows(runId: string, runName: string, checkpointId: number, epoch: number, values: Record<string, number | null>): EvaluationRow[] {
   return Object.entries(values).flatMap(([task, v]) => [
@@ -57,5 +57,24 @@ describe('the checkpoint × task table', () => {
 
   it('lists the runs that have evaluations for the filter', () => {
     expect(runsOf(matrix)).toEqual([{ id: 'a', name: 'alpha' }, { id: 'b', name: 'beta' }, { id: 'c', name: 'gamma' }]);
+  });
+});
+
+describe('checkpoint and metric names on the Evaluations page', () => {
+  const ck = (id: number, runId: string, step: number) => ({ id, runId, path: `/x/${id}`, epoch: 1, step, sizeBytes: 1, createdAt: 0 });
+  it('names a checkpoint by its place in its run, not by its database id', () => {
+    const labels = checkpointLabels([ck(4, 'a', 16), ck(9, 'a', 32), ck(5, 'b', 16)]);
+    expect(labels.get(4)).toBe('checkpoint 1 of 2');
+    expect(labels.get(9)).toBe('checkpoint 2 of 2');
+    expect(labels.get(5)).toBe('checkpoint 1 of 1');
+  });
+  it('names the metric a task column shows', () => {
+    const rows = [
+      { runId: 'a', runName: 'a', checkpointId: 4, epoch: 1, step: 16, task: 'fashion_mnist', metric: 'acc5', value: 0.9, isMain: false },
+      { runId: 'a', runName: 'a', checkpointId: 4, epoch: 1, step: 16, task: 'fashion_mnist', metric: 'acc1', value: 0.7, isMain: true },
+    ];
+    expect(mainMetricOf(rows, 'fashion_mnist')).toBe('acc1');
+    expect(mainMetricOf(rows, 'imagenet1k', 'acc1')).toBe('acc1');
+    expect(mainMetricOf(rows, 'imagenet1k')).toBeNull();
   });
 });

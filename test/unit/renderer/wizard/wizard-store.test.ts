@@ -131,6 +131,53 @@ describe('the wizard store', () => {
   });
 });
 
+describe('the wizard a new user meets', () => {
+  it('shows no "required" error on an untouched form, but does once the field is edited or on review', async () => {
+    const w = useWizardStore();
+    await w.load();
+    await vi.runAllTimersAsync();
+    expect(w.config.trainData).toBeUndefined();
+    expect(w.fieldErrors.trainData).toBeUndefined();
+    expect(w.stepErrors.data).toBe(0);
+    w.setField('trainData', '');
+    expect(w.fieldErrors.trainData).toMatch(/^required/);
+    setActivePinia(createPinia());
+    const fresh = useWizardStore();
+    await fresh.load();
+    fresh.goTo('review');
+    expect(fresh.fieldErrors.trainData).toMatch(/^required/);
+  });
+
+  it('forgets the name, tags and notes of the run it just created', async () => {
+    api.handlers['runs.create'] = () => ({ run: { id: 'r1' } as never, command: '', warnings: [] });
+    const w = await loaded();
+    w.setField('name', 'first run');
+    w.runTags = 'a, b';
+    w.runNotes = 'try lr';
+    expect(await w.create()).toBe('r1');
+    expect((api.callsOf('runs.create')[0] as { config: Record<string, unknown> }).config.name).toBe('first run');
+    expect(w.draft.fields.name).toBeUndefined();
+    expect([w.runTags, w.runNotes]).toEqual(['', '']);
+    // The rest of the configuration stays, for a similar next run.
+    expect(w.draft.fields.trainData).toBe('builtin:fashion-mnist');
+  });
+
+  it('says next to the field, as it is typed, that the training data does not exist', async () => {
+    api.handlers['runs.checkTrainData'] = (i) => ({ problem: i.value.startsWith('/missing') ? `${i.value} does not exist: give an existing shard file` : null });
+    const w = await loaded();
+    w.setField('trainData', '/missing/shards/{000..009}.tar');
+    await vi.runAllTimersAsync();
+    expect(w.fieldErrors.trainData).toBe('/missing/shards/{000..009}.tar does not exist: give an existing shard file');
+    expect(w.stepErrors.data).toBe(1);
+    w.setField('trainData', '/data/shards');
+    // The old answer is about another value: it does not stick to the new one.
+    expect(w.fieldErrors.trainData).toBeUndefined();
+    await vi.runAllTimersAsync();
+    expect(w.fieldErrors.trainData).toBeUndefined();
+    expect(api.callsOf('runs.checkTrainData')).toEqual([{ value: '/missing/shards/{000..009}.tar' }, { value: '/data/shards' }]);
+  });
+});
+
 describe('cloning a run', () => {
   it('starts from the stored config under a new name, without resuming the original', async () => {
     const stored = validateTrainConfig({ trainData: '/data/dfn', lr: 1e-3, name: 'original', resume: 'latest', distillModel: 'ViT-B-32', distillPretrained: 'openai', distillMode: 'kl', distillWeight: 0.3 }).config;
