@@ -51,7 +51,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'no-shuffle', key: 'noShuffle', type: 'bool', group: 'debug', default: false,
     help: 'Read shards and samples in order (for step-by-step comparisons with another implementation).' },
   { flag: 'vocab', key: 'vocab', type: 'string', group: 'data', default: null,
-    help: "Tokenizer files: bpe_simple_vocab_16e6.txt.gz, a folder with vocab.json + merges.txt, or one of those files. Default: the dataset's own trained vocabulary for the built-in dataset, else the model's." },
+    help: "Tokenizer files: bpe_simple_vocab_16e6.txt.gz, a folder with vocab.json + merges.txt, or one of those files. Default: the built-in dataset's own trained vocabulary; for models with vocab_size 49408 (ViT-B-16, ViT-B-32, ...) the standard CLIP vocabulary shipped in resources/vocab." },
 
   // model
   { flag: 'model', key: 'model', type: 'string', group: 'model', default: 'clip-tiny-p7-28',

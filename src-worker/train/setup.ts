@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { ClipModel, loadModelConfig, isTextTowerParam, type ClipConfig } from '../model';
-import { ClipTokenizer, assertVocabularyFitsModel } from '../text';
+import { ClipTokenizer, STANDARD_VOCAB_SIZE, VocabularyError, assertVocabularyFitsModel, standardVocabularyPath } from '../text';
 import { createTrainLoader, resolveShards, type ResolvedShards, type TrainLoader } from '../data';
 import { createObjective, type Objective } from '../loss';
 import { AdamW, buildParamGroups, adamHyperparameters } from '../optim';
@@ -36,12 +36,37 @@ export interface TrainSetup {
   trainable: Map<string, tf.Variable>;
 }
 
-/** The vocabulary: --vocab, else the built-in dataset's trained one, else a clear error. */
-function resolveVocab(config: TrainConfig, builtin: BuiltinDataset | null): string {
+/**
+ * The vocabulary: --vocab, else the built-in dataset's trained one, else the standard CLIP vocabulary
+ * shipped in resources/vocab when the model's text tower has its 49,408 ids, else a clear error.
+ */
+function resolveVocab(config: TrainConfig, builtin: BuiltinDataset | null, cfg: ClipConfig): string {
   if (config.vocab) return config.vocab;
   if (builtin) return builtin.vocabDir;
-  throw new ConfigError('vocab', 'no tokenizer vocabulary given',
-    'Pass --vocab with bpe_simple_vocab_16e6.txt.gz, or a folder holding vocab.json + merges.txt (e.g. a model pulled with `clipwb models pull openai/clip-vit-base-patch32`)');
+  if (cfg.text.vocabSize === STANDARD_VOCAB_SIZE) return standardVocabularyPath();
+  throw new ConfigError('vocab', `no tokenizer vocabulary given, and ${cfg.name} (vocab_size ${cfg.text.vocabSize}) has no default: ` +
+    `the standard CLIP vocabulary is the default only for vocab_size ${STANDARD_VOCAB_SIZE}`,
+  `Pass --vocab with a vocabulary of at most ${cfg.text.vocabSize} ids (a *.txt.gz merges file, or a folder holding vocab.json + merges.txt), ` +
+    'e.g. one trained for the built-in dataset, or choose a model with vocab_size 49408 to use the standard one');
+}
+
+/** The tokenizer, with file problems and a vocabulary too large for the model reported as the `vocab` field. */
+async function loadTokenizer(config: TrainConfig, builtin: BuiltinDataset | null, cfg: ClipConfig): Promise<ClipTokenizer> {
+  const source = resolveVocab(config, builtin, cfg);
+  let tokenizer: ClipTokenizer;
+  try {
+    tokenizer = await ClipTokenizer.load(source);
+  } catch (err) {
+    if (err instanceof VocabularyError) throw new ConfigError('vocab', err.message, 'Give --vocab a CLIP merges file (*.txt.gz) or a folder holding vocab.json + merges.txt');
+    throw err;
+  }
+  try {
+    assertVocabularyFitsModel(tokenizer.vocabulary, cfg.text.vocabSize, cfg.name);
+  } catch (err) {
+    if (err instanceof VocabularyError) throw new ConfigError('vocab', err.message);
+    throw err;
+  }
+  return tokenizer;
 }
 
 export async function setupTraining(
@@ -88,9 +113,8 @@ export async function setupTraining(
     throw new ConfigError('batch-size', `the global batch (${config.batchSize} x ${comm.worldSize}) is larger than an epoch of ${trainNumSamples} samples`, 'Lower --batch-size or raise --train-num-samples');
   }
 
-  const tokenizer = await ClipTokenizer.load(resolveVocab(config, builtin));
   let cfg = loadModelConfig(config.model);
-  assertVocabularyFitsModel(tokenizer.vocabulary, cfg.text.vocabSize, cfg.name);
+  const tokenizer = await loadTokenizer(config, builtin, cfg);
   if (config.fastclip) cfg = { ...cfg, initLogitScale: Math.log(1 / config.temperature) };
 
   // Model: resumed, started from given weights, or fresh from the seed (the same on every rank).
