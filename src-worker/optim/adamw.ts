@@ -1,12 +1,18 @@
 /**
- * AdamW with torch.optim.AdamW's update, in place on tf.Variables (ALGORITHMS §3). Per parameter with a
- * gradient (parameters without one are skipped, as torch skips a None grad):
+ * AdamW with torch.optim.AdamW's update, in place on tf.Variables. Per parameter with a gradient
+ * (parameters without one are skipped, as torch skips a None grad):
  *   step += 1
  *   p ← p·(1 − lr·wd)                                  (decoupled weight decay, first)
  *   m ← m + (1 − β1)·(g − m)                           (torch's lerp)
  *   v ← β2·v + (1 − β2)·g²
  *   p ← p − (lr / (1 − β1^step)) · m / (√v / √(1 − β2^step) + eps)   (eps after the bias correction, as torch)
  * The step count is per parameter, as in torch's state.
+ *
+ * Memory: the moments are plain Float32Arrays in the JS heap, not tensors, so they do not count against
+ * the wasm backend's 4 GiB heap (for ViT-B/16 they are 1.2 GB). Each parameter is updated in one pass
+ * over its values: on the wasm and cpu backends directly in the variable's own buffer (no copy), on
+ * others through one temporary copy that is assigned back. With `disposeGrads` each gradient is freed as
+ * soon as it has been applied, so gradients and updates never all exist at once.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AdamHyperparameters } from './adam-hyperparameters';
@@ -25,8 +31,54 @@ export interface AdamWStateDict {
 
 interface Moments {
   step: number;
-  m: tf.Variable;
-  v: tf.Variable;
+  m: Float32Array;
+  v: Float32Array;
+}
+
+export interface AdamWStepOptions {
+  /** Free each gradient right after it is applied (the trainer does; the default leaves them to the caller). */
+  disposeGrads?: boolean;
+  /** Multiplies every gradient (gradient clipping's coefficient), without a scaled copy. */
+  gradScale?: number;
+}
+
+/** Backends whose tensor buffers can be read and written where they are. */
+interface HeapBackend {
+  typedArrayFromHeap?(info: tf.TensorInfo): tf.backend_util.TypedArray;
+  refCount?(dataId: tf.DataId): number;
+  data?: { get(dataId: tf.DataId): { values?: unknown } | undefined };
+}
+
+/**
+ * A live Float32Array over the variable's values, or null where the backend cannot give one or the
+ * buffer is shared with another tensor (writing it would change that tensor too).
+ */
+function liveValues(t: tf.Tensor): Float32Array | null {
+  if (t.dtype !== 'float32') return null;
+  const backend = tf.backend() as unknown as HeapBackend;
+  if (typeof backend.refCount === 'function' && backend.refCount(t.dataId) !== 1) return null;
+  const name = tf.getBackend();
+  if (name === 'wasm' && typeof backend.typedArrayFromHeap === 'function') {
+    const view = backend.typedArrayFromHeap({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
+    return view instanceof Float32Array && view.length === t.size ? view : null;
+  }
+  if (name === 'cpu' && backend.data) {
+    const values = backend.data.get(t.dataId)?.values;
+    return values instanceof Float32Array && values.length === t.size ? values : null;
+  }
+  return null;
+}
+
+/** The gradient's values, through a view where the backend allows (read only here), else a copy. */
+function readValues(t: tf.Tensor): Float32Array {
+  if (t.dtype === 'float32') {
+    const backend = tf.backend() as unknown as HeapBackend;
+    if (tf.getBackend() === 'wasm' && typeof backend.typedArrayFromHeap === 'function') {
+      const view = backend.typedArrayFromHeap({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
+      if (view instanceof Float32Array && view.length === t.size) return view;
+    }
+  }
+  return t.dataSync() as Float32Array;
 }
 
 export class AdamW {
@@ -50,31 +102,49 @@ export class AdamW {
 
   /**
    * One update. `grads` is keyed by the tf.Variable name (what tf.variableGrads returns) or by the
-   * parameter name. The gradients are not disposed.
+   * parameter name; a gradient is a tensor or plain values (an all-reduced buffer). Tensors are disposed
+   * only with `disposeGrads`.
    */
-  step(grads: Readonly<Record<string, tf.Tensor>>): void {
+  step(grads: Record<string, tf.Tensor | Float32Array>, options: AdamWStepOptions = {}): void {
     const { beta1, beta2, eps } = this.hyper;
+    const scale = options.gradScale ?? 1;
+    if (!Number.isFinite(scale)) throw new RangeError(`gradient scale must be finite, got ${scale}`);
     for (const group of this.groups) {
       for (const p of group.params) {
-        const g = grads[p.variable.name] ?? grads[p.name];
+        const key = grads[p.variable.name] ? p.variable.name : p.name;
+        const g = grads[key];
         if (!g) continue;
-        if (g.size !== p.variable.size) throw new Error(`gradient of ${p.name} has ${g.size} values, the parameter ${p.variable.size}`);
+        const gSize = g instanceof Float32Array ? g.length : g.size;
+        if (gSize !== p.variable.size) throw new Error(`gradient of ${p.name} has ${gSize} values, the parameter ${p.variable.size}`);
         const st = this.momentsOf(p);
         st.step += 1;
         const lr = group.lr;
-        const wd = group.weightDecay;
+        const decay = 1 - lr * group.weightDecay;
         const stepSize = lr / (1 - beta1 ** st.step);
         const correction2Sqrt = Math.sqrt(1 - beta2 ** st.step);
-        tf.tidy(() => {
-          const grad = g.shape.length === p.variable.shape.length ? g : tf.reshape(g, p.variable.shape);
-          const decayed = wd !== 0 ? tf.mul(p.variable, 1 - lr * wd) : p.variable;
-          const m = tf.add(st.m, tf.mul(tf.sub(grad, st.m), 1 - beta1));
-          const v = tf.add(tf.mul(st.v, beta2), tf.mul(tf.square(grad), 1 - beta2));
-          const denom = tf.add(tf.div(tf.sqrt(v), correction2Sqrt), eps);
-          st.m.assign(m);
-          st.v.assign(v);
-          p.variable.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), stepSize)));
-        });
+        const live = liveValues(p.variable);
+        const values = live ?? (p.variable.dataSync() as Float32Array).slice();
+        const grad = g instanceof Float32Array ? g : readValues(g);
+        const { m, v } = st;
+        const b1 = 1 - beta1;
+        const b2 = 1 - beta2;
+        for (let i = 0; i < values.length; i++) {
+          const gi = grad[i]! * scale;
+          const mi = m[i]! + b1 * (gi - m[i]!);
+          const vi = beta2 * v[i]! + b2 * gi * gi;
+          m[i] = mi;
+          v[i] = vi;
+          values[i] = values[i]! * decay - stepSize * (mi / (Math.sqrt(vi) / correction2Sqrt + eps));
+        }
+        if (options.disposeGrads) {
+          if (!(g instanceof Float32Array)) g.dispose();
+          delete grads[key];
+        }
+        if (!live) {
+          const updated = tf.tensor(values, p.variable.shape, 'float32');
+          p.variable.assign(updated);
+          updated.dispose(); // the variable keeps the data
+        }
       }
     }
   }
@@ -82,18 +152,26 @@ export class AdamW {
   private momentsOf(p: NamedParameter): Moments {
     let st = this.moments.get(p.name);
     if (!st) {
-      // Inside tidy: tf.variable shares the initial tensor's buffer, which would otherwise stay allocated.
-      st = { step: 0, m: tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)), v: tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)) };
+      st = { step: 0, m: new Float32Array(p.variable.size), v: new Float32Array(p.variable.size) };
       this.moments.set(p.name, st);
     }
     return st;
   }
 
+  /** Bytes the moments take (outside any tensor backend's memory). */
+  get momentBytes(): number {
+    let n = 0;
+    for (const st of this.moments.values()) n += st.m.byteLength + st.v.byteLength;
+    return n;
+  }
+
+  /**
+   * The state for a checkpoint. The arrays are the optimiser's own (no copy of 2x the model): write them
+   * out before the next step, or copy them to keep them.
+   */
   stateDict(): AdamWStateDict {
     const params: Record<string, AdamWParamState> = {};
-    for (const [name, st] of this.moments) {
-      params[name] = { step: st.step, exp_avg: st.m.dataSync().slice() as Float32Array, exp_avg_sq: st.v.dataSync().slice() as Float32Array };
-    }
+    for (const [name, st] of this.moments) params[name] = { step: st.step, exp_avg: st.m, exp_avg_sq: st.v };
     return { params };
   }
 
@@ -114,20 +192,10 @@ export class AdamW {
       }
       checked.push([p, s]);
     }
-    this.disposeMoments();
-    for (const [p, s] of checked) {
-      this.moments.set(p.name, {
-        step: s.step,
-        m: tf.tidy(() => tf.variable(tf.tensor(s.exp_avg, p.variable.shape), false)),
-        v: tf.tidy(() => tf.variable(tf.tensor(s.exp_avg_sq, p.variable.shape), false)),
-      });
-    }
-  }
-
-  private disposeMoments(): void {
-    for (const st of this.moments.values()) { st.m.dispose(); st.v.dispose(); }
     this.moments.clear();
+    for (const [p, s] of checked) this.moments.set(p.name, { step: s.step, m: s.exp_avg.slice(), v: s.exp_avg_sq.slice() });
   }
 
-  dispose(): void { this.disposeMoments(); }
+  /** Drops the moments (they are garbage-collected JS memory, no tensors). */
+  dispose(): void { this.moments.clear(); }
 }
