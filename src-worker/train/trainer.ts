@@ -22,6 +22,8 @@ import type { TrainerHooks } from './hooks';
 import { TrainLog } from './train-log';
 import { trainStep } from './train-step';
 import { agreeOnControl, waitForMainRank } from './rank-sync';
+import { memoryReport } from './memory';
+import { setActivationCheckpointing } from '../model';
 
 export interface TrainJob {
   runId: string;
@@ -64,6 +66,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     log?.close();
     await s.loader.close();
     teacher?.dispose();
+    setActivationCheckpointing(false);
     s.objective.dispose();
     s.optimizer.dispose();
     s.model.dispose();
@@ -147,6 +150,7 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
         throw new Error(`loss is ${loss} at step ${step} (epoch ${epoch}, batch ${i}); lower --lr or check the data. The last checkpoint is ${lastCheckpoint ?? 'none'}`);
       }
       log.recordStep({ batchMs, dataMs: batch.waitMs, samples: globalBatch, perWorkerSamples: config.batchSize });
+      if (step === s.step + 1) log.info(`step ${step} took ${(batchMs / 1000).toFixed(1)} s; ${memoryReport()}`);
       hooks.afterStep?.({ step, epoch, loss });
 
       const endOfEpoch = i + 1 >= batchesPerEpoch;
@@ -214,6 +218,7 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
     dataSummary: s.loader.summary(),
     backend: tf.getBackend(),
   };
+  log.info(memoryReport());
   log.info(`${status}: ${summary.steps} steps, ${summary.samplesSeen} samples in ${summary.seconds.toFixed(0)} s; ${summary.dataSummary}`);
   return summary;
 }
