@@ -102,7 +102,10 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
     const saved = await saveCheckpoint({
       dir: path.join(job.outDir, 'checkpoints'), tag, runId: job.runId, epoch: epochsDone, step, position: pos,
       model: s.cfg.name, modelConfig: { ...toOpenClipJson(s.cfg) }, trainConfig: { ...config }, objective: s.objective.kind,
-      weights: await s.model.exportStateDict(), optimizer: s.optimizer.stateDict(), objectiveState: s.objective.stateDict(),
+      // Streamed: each weight is read from the backend when the writer reaches it, and the optimiser's
+      // moments are written from its own arrays, so a checkpoint never holds a copy of the model.
+      weights: s.model.specs.map((spec) => ({ name: spec.name, shape: spec.shape, dtype: 'F32' as const, data: () => s.model.variables.get(spec.name)!.dataSync() as Float32Array })),
+      optimizer: s.optimizer.stateDict(), objectiveState: s.objective.stateDict(),
       worldSize: comm.worldSize,
     });
     lastCheckpoint = saved.sidecarPath;
