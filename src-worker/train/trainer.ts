@@ -135,6 +135,7 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
     let checkpointAtEnd = false;
     let pauseAtEnd = false;
     let stepStart = performance.now();
+    let stepCpu = process.cpuUsage();
     for await (const batch of s.loader.epoch(epoch, { startBatch })) {
       const i = batch.index ?? 0;
       const theta = s.theta.dataSync()[0]!;
@@ -149,11 +150,15 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
       const now = performance.now();
       const batchMs = now - stepStart;
       stepStart = now;
+      const cpu = process.cpuUsage(stepCpu);
+      stepCpu = process.cpuUsage();
       if (!Number.isFinite(loss)) {
         throw new Error(`loss is ${loss} at step ${step} (epoch ${epoch}, batch ${i}); lower --lr or check the data. The last checkpoint is ${lastCheckpoint ?? 'none'}`);
       }
       log.recordStep({ batchMs, dataMs: batch.waitMs, samples: globalBatch, perWorkerSamples: config.batchSize });
-      if (step === s.step + 1) log.info(`step ${step} took ${(batchMs / 1000).toFixed(1)} s; ${memoryReport()}`);
+      if (step === s.step + 1 || step === lastStep) {
+        log.info(`step ${step} took ${(batchMs / 1000).toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU; ${memoryReport()}`);
+      }
       hooks.afterStep?.({ step, epoch, loss });
 
       const endOfEpoch = i + 1 >= batchesPerEpoch;
