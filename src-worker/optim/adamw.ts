@@ -8,11 +8,11 @@
  *   p ← p − (lr / (1 − β1^step)) · m / (√v / √(1 − β2^step) + eps)   (eps after the bias correction, as torch)
  * The step count is per parameter, as in torch's state.
  *
- * Memory: the moments are plain Float32Arrays in the JS heap, not tensors, so they do not count against
- * the wasm backend's 4 GiB heap (for ViT-B/16 they are 1.2 GB). Each parameter is updated in one pass
- * over its values: on the wasm and cpu backends directly in the variable's own buffer (no copy), on
- * others through one temporary copy that is assigned back. With `disposeGrads` each gradient is freed as
- * soon as it has been applied, so gradients and updates never all exist at once.
+ * Memory: the moments are plain Float32Arrays in the JS heap, updated in place, not tensors, so they do
+ * not count against the wasm backend's 4 GiB heap (for ViT-B/16 they are 1.2 GB). Each parameter is
+ * updated in one pass over its values, read through views of the backend's buffers (see updateTarget).
+ * With `disposeGrads` each gradient is freed as soon as it has been applied, so gradients and updates
+ * never all exist at once.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { AdamHyperparameters } from './adam-hyperparameters';
@@ -42,43 +42,67 @@ export interface AdamWStepOptions {
   gradScale?: number;
 }
 
-/** Backends whose tensor buffers can be read and written where they are. */
+/** Backends whose tensor buffers can be read (and on cpu written) where they are. */
 interface HeapBackend {
   typedArrayFromHeap?(info: tf.TensorInfo): tf.backend_util.TypedArray;
+  makeOutput?(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   refCount?(dataId: tf.DataId): number;
   data?: { get(dataId: tf.DataId): { values?: unknown } | undefined };
 }
 
-/**
- * A live Float32Array over the variable's values, or null where the backend cannot give one or the
- * buffer is shared with another tensor (writing it would change that tensor too).
- */
-function liveValues(t: tf.Tensor): Float32Array | null {
-  if (t.dtype !== 'float32') return null;
-  const backend = tf.backend() as unknown as HeapBackend;
-  if (typeof backend.refCount === 'function' && backend.refCount(t.dataId) !== 1) return null;
-  const name = tf.getBackend();
-  if (name === 'wasm' && typeof backend.typedArrayFromHeap === 'function') {
-    const view = backend.typedArrayFromHeap({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
-    return view instanceof Float32Array && view.length === t.size ? view : null;
-  }
-  if (name === 'cpu' && backend.data) {
-    const values = backend.data.get(t.dataId)?.values;
-    return values instanceof Float32Array && values.length === t.size ? values : null;
-  }
-  return null;
+/** A view of a float32 tensor's buffer in the wasm heap, or null. Views die when the heap grows: take them after allocating. */
+function heapView(be: HeapBackend, t: tf.Tensor): Float32Array | null {
+  if (t.dtype !== 'float32' || typeof be.typedArrayFromHeap !== 'function') return null;
+  const view = be.typedArrayFromHeap({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
+  return view instanceof Float32Array && view.length === t.size ? view : null;
 }
 
-/** The gradient's values, through a view where the backend allows (read only here), else a copy. */
-function readValues(t: tf.Tensor): Float32Array {
-  if (t.dtype === 'float32') {
-    const backend = tf.backend() as unknown as HeapBackend;
-    if (tf.getBackend() === 'wasm' && typeof backend.typedArrayFromHeap === 'function') {
-      const view = backend.typedArrayFromHeap({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
-      if (view instanceof Float32Array && view.length === t.size) return view;
+/**
+ * Where the update of one parameter is written, and how it becomes the variable's value:
+ *  - wasm: a fresh buffer in the heap, filled directly and swapped in. Not the variable's own buffer:
+ *    the wasm backend caches XNNPACK operators with their packed weights by tensor id and drops them
+ *    only when the tensor is disposed, so a weight written in place would be multiplied stale.
+ *  - cpu: the variable's own values array (no such caches), when no other tensor shares it.
+ *  - others: a JS array, uploaded and assigned.
+ * The old values and the gradient are read through views where the backend allows (no copies).
+ */
+function updateTarget(p: tf.Variable, g: tf.Tensor | Float32Array): { src: Float32Array; grad: Float32Array; dst: Float32Array; commit(): void } {
+  const name = tf.getBackend();
+  const be = tf.backend() as unknown as HeapBackend;
+  if (name === 'wasm' && typeof be.makeOutput === 'function' && p.dtype === 'float32') {
+    const info = be.makeOutput([...p.shape], 'float32');
+    // Views after the allocation, which may have grown (and so detached) the heap.
+    const dst = be.typedArrayFromHeap!(info) as Float32Array;
+    const src = heapView(be, p);
+    const grad = g instanceof Float32Array ? g : heapView(be, g);
+    if (src && grad) {
+      return {
+        src, grad, dst,
+        commit: () => {
+          const t = tf.engine().makeTensorFromTensorInfo(info);
+          p.assign(t);
+          t.dispose(); // the variable keeps the data
+        },
+      };
+    }
+    tf.engine().makeTensorFromTensorInfo(info).dispose();
+  }
+  if (name === 'cpu' && be.data && (typeof be.refCount !== 'function' || be.refCount(p.dataId) === 1)) {
+    const values = be.data.get(p.dataId)?.values;
+    if (values instanceof Float32Array && values.length === p.size) {
+      return { src: values, grad: g instanceof Float32Array ? g : (g.dataSync() as Float32Array), dst: values, commit: () => undefined };
     }
   }
-  return t.dataSync() as Float32Array;
+  const src = p.dataSync() as Float32Array;
+  const dst = new Float32Array(p.size);
+  return {
+    src, grad: g instanceof Float32Array ? g : (g.dataSync() as Float32Array), dst,
+    commit: () => {
+      const t = tf.tensor(dst, p.shape, 'float32');
+      p.assign(t);
+      t.dispose();
+    },
+  };
 }
 
 export class AdamW {
@@ -122,28 +146,23 @@ export class AdamW {
         const decay = 1 - lr * group.weightDecay;
         const stepSize = lr / (1 - beta1 ** st.step);
         const correction2Sqrt = Math.sqrt(1 - beta2 ** st.step);
-        const live = liveValues(p.variable);
-        const values = live ?? (p.variable.dataSync() as Float32Array).slice();
-        const grad = g instanceof Float32Array ? g : readValues(g);
+        const target = updateTarget(p.variable, g);
+        const { src, grad, dst } = target;
         const { m, v } = st;
         const b1 = 1 - beta1;
         const b2 = 1 - beta2;
-        for (let i = 0; i < values.length; i++) {
+        for (let i = 0; i < dst.length; i++) {
           const gi = grad[i]! * scale;
           const mi = m[i]! + b1 * (gi - m[i]!);
           const vi = beta2 * v[i]! + b2 * gi * gi;
           m[i] = mi;
           v[i] = vi;
-          values[i] = values[i]! * decay - stepSize * (mi / (Math.sqrt(vi) / correction2Sqrt + eps));
+          dst[i] = src[i]! * decay - stepSize * (mi / (Math.sqrt(vi) / correction2Sqrt + eps));
         }
+        target.commit();
         if (options.disposeGrads) {
           if (!(g instanceof Float32Array)) g.dispose();
           delete grads[key];
-        }
-        if (!live) {
-          const updated = tf.tensor(values, p.variable.shape, 'float32');
-          p.variable.assign(updated);
-          updated.dispose(); // the variable keeps the data
         }
       }
     }

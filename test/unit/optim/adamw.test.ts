@@ -147,16 +147,14 @@ describe('AdamW hyperparameters', () => {
     const opt = new AdamW(buildParamGroups(params, { lr: 0.01, lrTau: -1, weightDecay: 0.1 }), HYPER);
     const bytesBefore = tf.memory().numBytes;
     const tensorsBefore = tf.memory().numTensors;
-    const dataId = params[0]!.variable.dataId;
     const grads: Record<string, tf.Tensor> = { adamw_inplace_proj: tf.tensor2d([[0.3, -0.4]]) };
     const grad = grads.adamw_inplace_proj!;
     opt.step(grads, { disposeGrads: true });
     expect(grad.isDisposed).toBe(true);
     expect(Object.keys(grads)).toEqual([]);
-    // No tensor was made for the moments or the update; the variable's buffer is the same one.
+    // No tensor was made for the moments, and the update replaced the weights without growing memory.
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(tf.memory().numBytes).toBe(bytesBefore);
-    expect(params[0]!.variable.dataId).toBe(dataId);
     expect(opt.momentBytes).toBe(2 * 2 * 4);
     const p = params[0]!.variable.dataSync();
     expect(p[0]).toBeCloseTo(torchAdamW(0.5, [0.3], 0.01, 0.1)[0]!, 6);
@@ -185,5 +183,20 @@ describe('AdamW hyperparameters', () => {
     tf.dispose([a[0]!.variable, b[0]!.variable]);
     optA.dispose();
     optB.dispose();
+  });
+
+  it('products with an updated weight use its new values (the wasm backend caches packed weights by tensor)', () => {
+    const w = tf.tidy(() => tf.variable(tf.tensor2d([[1, 2, 3], [4, 5, 6]]), true, 'adamw_matmul_w'));
+    const opt = new AdamW(buildParamGroups([{ name: 'visual.proj', variable: w }], { lr: 0.5, lrTau: -1, weightDecay: 0 }), HYPER);
+    const x = tf.tensor2d([[1, -1], [0.5, 2]]);
+    for (let k = 0; k < 3; k++) {
+      tf.tidy(() => tf.matMul(x, w).dataSync()); // the product that would cache w's packed values
+      opt.step({ adamw_matmul_w: tf.tensor2d([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]) }, { disposeGrads: true });
+      const fresh = tf.tidy(() => Array.from(tf.matMul(x, tf.tensor2d(w.dataSync(), [2, 3])).dataSync()));
+      const viaVariable = tf.tidy(() => Array.from(tf.matMul(x, w).dataSync()));
+      expect(viaVariable).toEqual(fresh);
+    }
+    tf.dispose([w, x]);
+    opt.dispose();
   });
 });
