@@ -61,3 +61,30 @@ describe('default run name', () => {
     expect(defaultRunName(config({ model: '/home/me/configs/tiny-clip.json' }))).toBe('tiny-clip-infonce');
   });
 });
+
+describe('the worker entry', () => {
+  it('runs the sources with tsx named by absolute URL, so the caller\'s folder does not matter', async () => {
+    const { resolveWorkerEntry } = await import('../../../src-main/runs/worker-entry');
+    const entry = resolveWorkerEntry();
+    expect(path.isAbsolute(entry.file)).toBe(true);
+    expect(entry.file.endsWith(path.join('src-worker', 'main.ts'))).toBe(true);
+    expect(entry.execArgv[0]).toBe('--import');
+    const loader = entry.execArgv[1]!;
+    expect(loader.startsWith('file:///')).toBe(true);
+    expect(fs.existsSync(new URL(loader))).toBe(true);
+    // Plain Node: no Electron switch.
+    expect(entry.env).toEqual({});
+  });
+
+  it('takes a built bundle from CLIPWB_WORKER_ENTRY without a TypeScript loader', async () => {
+    const { resolveWorkerEntry } = await import('../../../src-main/runs/worker-entry');
+    const before = process.env.CLIPWB_WORKER_ENTRY;
+    process.env.CLIPWB_WORKER_ENTRY = path.join(os.tmpdir(), 'out', 'main', 'worker.js');
+    try {
+      expect(resolveWorkerEntry()).toEqual({ file: path.join(os.tmpdir(), 'out', 'main', 'worker.js'), execArgv: [], env: {} });
+    } finally {
+      if (before === undefined) delete process.env.CLIPWB_WORKER_ENTRY;
+      else process.env.CLIPWB_WORKER_ENTRY = before;
+    }
+  });
+});
