@@ -169,6 +169,8 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
           lr: lrs.lr, lrTau: lrs.lrTau, scale: Math.exp(s.theta.dataSync()[0]!), objectiveLogs: logs, gamma: s.objective.gamma,
         });
         hooks.metrics(points);
+      } else {
+        log.stepProgress(epoch, step, lastStep, globalBatch);
       }
       // The step ran synchronously and the next batch may already be waiting: let pending IPC messages
       // (pause, cancel, checkpoint-now) arrive before they are polled.

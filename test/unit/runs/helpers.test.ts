@@ -21,6 +21,10 @@ describe('stall limit', () => {
     expect(stallLimitMs([], false, t)).toBe(600_000);
     expect(stallLimitMs([], false, { ...t, startupMs: 1000 })).toBe(300_000);
   });
+  it('keeps the start-up time after the first step, until a step time is known', () => {
+    expect(stallLimitMs([], true, t)).toBe(600_000);
+    expect(stallLimitMs([420_000], true, t)).toBe(8_400_000);
+  });
 });
 
 describe('config paths', () => {
