@@ -10,6 +10,9 @@
  *   (b) clip-small-p4-32 (32x32 images, patch 4, width 128, 4 layers) at batch 64
  *   (a) again with 2 worker processes sharing the cores, batch 128 each, joined by the real collectives
  *       (the K = 2 samples/s counts both ranks' samples), against 1 process
+ *   vitb16 (not in the default set; slow: minutes per step on one core): ViT-B/16 at batch 8 with
+ *       activation checkpointing, as --preset fastclip-v3-seed runs it on wasm; prints peak RSS and heap
+ *       npm run bench:train -- --only vitb16 --steps 2 --warmup 0 --no-profile --no-nproc
  *
  * Figures are medians over the timed steps (after warm-up); wall time and this process's CPU time
  * are both printed, because the machine may be shared. tf.profile then lists the kernels of one step.
@@ -22,24 +25,27 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, parseBackendPreference } from '../src-worker/backend/select';
 import { distEnv, makeDistDir, communicatorFromEnv } from '../src-worker/dist/env';
 import { LocalCommunicator, type Communicator } from '../src-worker/dist/communicator';
-import { ClipModel, loadModelConfig } from '../src-worker/model';
+import { ClipModel, loadModelConfig, setActivationCheckpointing } from '../src-worker/model';
 import { createObjective } from '../src-worker/loss';
 import { AdamW, adamHyperparameters, buildParamGroups } from '../src-worker/optim';
 import { trainStep, type StepBatch, type StepParts } from '../src-worker/train/train-step';
+import { memoryReport } from '../src-worker/train/memory';
 
 const SELF = fileURLToPath(import.meta.url);
 const REPO = path.resolve(path.dirname(SELF), '..');
 
-interface Case { label: string; config: string; batch: number }
-const CASES: Record<'a' | 'b', Case> = {
+interface Case { label: string; config: string; batch: number; recompute?: boolean }
+type CaseKey = 'a' | 'b' | 'vitb16';
+const CASES: Record<CaseKey, Case> = {
   a: { label: '(a)', config: 'clip-tiny-p7-28', batch: 128 },
   b: { label: '(b)', config: 'clip-small-p4-32', batch: 64 },
+  vitb16: { label: '(vitb16)', config: 'ViT-B-16', batch: 8, recompute: true },
 };
 
-interface Options { steps: number; warmup: number; backend: string; only: ('a' | 'b')[]; profile: boolean; nproc: boolean }
+interface Options { steps: number; warmup: number; backend: string; only: CaseKey[]; profile: boolean; nproc: boolean }
 
-function parseOptions(argv: string[]): Options & { rankCase?: 'a' | 'b' } {
-  const o: Options & { rankCase?: 'a' | 'b' } = { steps: 9, warmup: 2, backend: 'wasm', only: ['a', 'b'], profile: true, nproc: true };
+function parseOptions(argv: string[]): Options & { rankCase?: CaseKey } {
+  const o: Options & { rankCase?: CaseKey } = { steps: 9, warmup: 2, backend: 'wasm', only: ['a', 'b'], profile: true, nproc: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -65,8 +71,8 @@ function positiveInt(flag: string, raw: string, min = 1): number {
   return n;
 }
 
-function checkCase(c: string): 'a' | 'b' {
-  if (c !== 'a' && c !== 'b') throw new Error(`case must be a or b, got ${c}`);
+function checkCase(c: string): CaseKey {
+  if (c !== 'a' && c !== 'b' && c !== 'vitb16') throw new Error(`case must be a, b or vitb16, got ${c}`);
   return c;
 }
 
@@ -120,6 +126,7 @@ function buildParts(c: Case, comm: Communicator): { parts: StepParts; vars: tf.V
 interface Timing { wallMs: number[]; cpuMs: number[] }
 
 function timeSteps(c: Case, comm: Communicator, o: Pick<Options, 'steps' | 'warmup'>): Timing & { build: ReturnType<typeof buildParts> } {
+  setActivationCheckpointing(c.recompute ?? false);
   const build = buildParts(c, comm);
   const t: Timing = { wallMs: [], cpuMs: [] };
   for (let i = 0; i < o.warmup + o.steps; i++) {
@@ -171,7 +178,7 @@ function describe(c: Case, k: number, t: Timing): { line: string; samplesPerSeco
 }
 
 /** One rank of the --nproc 2 measurement: prints its timings as one JSON line. */
-async function rankMain(o: Options & { rankCase: 'a' | 'b' }): Promise<void> {
+async function rankMain(o: Options & { rankCase: CaseKey }): Promise<void> {
   await initBackend(parseBackendPreference(o.backend));
   const comm = communicatorFromEnv();
   comm.setTimeoutMs(120_000);
@@ -184,7 +191,7 @@ async function rankMain(o: Options & { rankCase: 'a' | 'b' }): Promise<void> {
   }
 }
 
-async function runRanks(caseKey: 'a' | 'b', k: number, o: Options): Promise<Timing> {
+async function runRanks(caseKey: CaseKey, k: number, o: Options): Promise<Timing> {
   const dir = makeDistDir('clipwb-bench-train-');
   const args = [path.join(REPO, 'bin/run-ts.mjs'), SELF, '--rank-case', caseKey, '--steps', String(o.steps), '--warmup', String(o.warmup), '--backend', o.backend];
   const results = await Promise.all(Array.from({ length: k }, (_, rank) => new Promise<Timing>((resolve, reject) => {
@@ -206,13 +213,14 @@ if (o.rankCase) {
   const backend = await initBackend(parseBackendPreference(o.backend));
   console.log(`bench:train on ${backend.name} (${backend.provider}), ${o.warmup} warm-up + ${o.steps} timed steps; ` +
     'full steps: forward, FastCLIP v3 loss, backward, AdamW (generated data in memory). The machine may be shared: medians.');
-  const single = new Map<'a' | 'b', number>();
+  const single = new Map<CaseKey, number>();
   for (const key of o.only) {
     const c = CASES[key];
     const t = timeSteps(c, new LocalCommunicator(), o);
     const d = describe(c, 1, t);
     single.set(key, d.samplesPerSecond);
     console.log(d.line);
+    if (c.recompute) console.log(`  activation checkpointing on; ${memoryReport()}`);
     if (o.profile) for (const line of await profileStep(t.build)) console.log(line);
     t.build.dispose();
   }

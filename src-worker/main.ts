@@ -10,6 +10,8 @@ import { runTraining } from './train/trainer';
 import type { TrainerHooks } from './train/hooks';
 import { communicatorFromEnv } from './dist/env';
 import { runEvalJob } from './eval/eval-job';
+import { explainWasmAbort } from './train/memory';
+import * as tf from '@tensorflow/tfjs';
 
 // The launcher sets CLIPWB_RANK only for runs of several workers (with the rest of the dist variables).
 const rank = Number(process.env.CLIPWB_RANK ?? '0');
@@ -80,7 +82,17 @@ async function runJob(job: Job): Promise<void> {
   }
 }
 
-function fail(err: unknown): void {
+function currentBackend(): string | null {
+  try {
+    return tf.getBackend() ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function fail(raw: unknown): void {
+  // A wasm heap that ran out aborts with `Aborted()` or an out-of-bounds access: say it ran out of memory.
+  const err = explainWasmAbort(raw, currentBackend());
   const e = err as Error & { field?: string };
   flushMetrics();
   exitAfter({ type: 'error', rank, name: e?.name ?? 'Error', message: e?.message ?? String(err), field: e?.field, stack: e?.stack }, 1);

@@ -15,6 +15,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const resources = path.join(here, '..', '..', 'resources').replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
 process.env.CLIPWB_MODEL_CONFIG_DIR ??= path.join(resources, 'model_configs');
 process.env.CLIPWB_TASK_LIST ??= path.join(resources, 'eval', 'tasks.json');
+process.env.CLIPWB_STANDARD_VOCAB ??= path.join(resources, 'vocab', 'bpe_simple_vocab_16e6.txt.gz');
 process.env.CLIPWB_WORKER_ENTRY ??= path.join(here, 'worker.js');
 let core: WorkbenchApp | null = null;
 let win: BrowserWindow | null = null;

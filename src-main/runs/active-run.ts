@@ -20,6 +20,10 @@ export interface ActiveRun {
   lastStepAt: number;
   sawStep: boolean;
   stalled: boolean;
+  /** When the run was marked stalled (the kill deadline counts from here). */
+  stalledAt: number;
+  /** Set once a stalled run's workers are being stopped: why, for the run's error. */
+  stallStop: string | null;
   stopMode: 'cancel' | 'pause' | null;
   done: Record<string, unknown> | null;
   /** The first error: reported by a rank, or (fromExit) a rank that died without a word. */
@@ -39,7 +43,7 @@ export function newActiveRun(runId: string, devices: string[], controlAfterId: n
   const now = Date.now();
   return {
     runId, group: undefined as unknown as WorkerGroup, devices, startedAt: now, ready: new Set(), lastMessageAt: now,
-    stepTimes: [], lastStep: -1, lastStepAt: 0, sawStep: false, stalled: false, stopMode: null, done: null, error: null, exits: [],
+    stepTimes: [], lastStep: -1, lastStepAt: 0, sawStep: false, stalled: false, stalledAt: 0, stallStop: null, stopMode: null, done: null, error: null, exits: [],
     progress: null, lastProgressEmit: 0, killTimers: [], controlAfterId,
   };
 }
@@ -75,6 +79,11 @@ export function runOutcome(a: ActiveRun, exit: WorkerExit, closing: boolean): { 
   if (a.stopMode === 'cancel') return { status: 'cancelled', error: null };
   if (doneStatus === 'paused' || doneStatus === 'cancelled') return { status: doneStatus, error: null };
   if (closing && !a.error) return { status: 'interrupted', error: 'the workbench closed before the run could pause' };
+  if (a.stallStop) {
+    const tails = a.exits.map((e) => ({ rank: e.rank, lines: e.stderrTail.slice(-STDERR_IN_ERROR) })).filter((x) => x.lines.length > 0);
+    const how = a.exits.map((e) => `rank ${e.rank} ended by ${describeExit(e)}`).join(', ');
+    return { status: 'failed', error: [`${a.stallStop}; ${how}`, ...tails.map((x) => `last output of rank ${x.rank}:\n${x.lines.join('\n')}`)].join('\n') };
+  }
   const failing = a.error?.fromExit ?? a.exits.find((e) => e.code !== 0) ?? exit;
   const tail = failing.stderrTail.slice(-STDERR_IN_ERROR).join('\n');
   const reported = a.error && !a.error.fromExit ? a.error : null;

@@ -53,6 +53,7 @@ export class WorkerGroup {
     spec.devices.forEach((device, rank) => {
       const env = {
         ...buildWorkerEnv(process.env, { device, cudaCacheDir: spec.cudaCacheDir }),
+        ...entry.env,
         ...(this.distDir ? distEnv({ dir: this.distDir, rank, worldSize: k, runId: launchId }) : {}),
         ...spec.env,
       };

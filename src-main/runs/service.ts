@@ -45,6 +45,11 @@ export interface RunServiceOptions {
   fastFailureMs?: number;
   /** Grace periods of a cancel: the worker's own stop, then SIGTERM, then SIGKILL. */
   cancelGraceMs?: number;
+  /**
+   * A run still silent this long after it was marked stalled is stopped: SIGTERM, then SIGKILL after
+   * cancelGraceMs, and it fails with the reason. Default 10 minutes.
+   */
+  stallKillMs?: number;
   /** How often queued runs, stalls, requests from other processes and orphaned runs are checked. */
   tickMs?: number;
   /** How long a run of another process may show no live worker before it counts as interrupted. */
@@ -588,13 +593,41 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
   }
 
   private checkStall(a: ActiveRun): void {
+    if (a.stalled) {
+      this.stopIfStillStalled(a);
+      return;
+    }
     const report = stallReport(a, { factor: this.o.stallFactor ?? 20, minMs: this.o.minStallMs ?? 300_000, startupMs: this.o.startupStallMs ?? 600_000 });
     if (!report) return;
     a.stalled = true;
+    a.stalledAt = Date.now();
     this.store.runs.update(a.runId, { error: report.error });
     this.setStatus(a.runId, 'stalled');
     const name = this.store.runs.get(a.runId)?.name ?? a.runId;
     this.notify('warn', 'Run stalled', `${name}: ${report.reason}`, a.runId);
+  }
+
+  /**
+   * A worker that stays silent past the stall limit plus stallKillMs is stopped: a worker stuck inside
+   * a long computation handles SIGTERM only after it (its handler just asks for a stop at the next step),
+   * so SIGKILL follows after the cancel grace period. Whatever was recorded (metrics, checkpoints) stays.
+   */
+  private stopIfStillStalled(a: ActiveRun): void {
+    if (a.stallStop !== null || a.stopMode === 'cancel') return;
+    const killAfter = this.o.stallKillMs ?? 600_000;
+    const now = Date.now();
+    if (now - a.stalledAt < killAfter) return;
+    const silent = Math.round((now - a.lastMessageAt) / 1000);
+    const grace = this.o.cancelGraceMs ?? 10_000;
+    a.stallStop = `stopped: the run stalled (no report for ${silent} s) and did not recover within ${Math.round(killAfter / 1000)} s; ` +
+      `the workers were sent SIGTERM, then SIGKILL after ${grace / 1000} s`;
+    this.addEvent(a.runId, 'error', 'stall', `no report for ${silent} s: stopping the stalled workers (SIGTERM, then SIGKILL after ${grace / 1000} s)`);
+    a.group.kill('SIGTERM');
+    a.killTimers.push(setTimeout(() => {
+      if (!a.group.alive) return;
+      this.addEvent(a.runId, 'error', 'stall', `the stalled workers did not exit on SIGTERM within ${grace / 1000} s; sending SIGKILL`);
+      a.group.kill('SIGKILL');
+    }, grace));
   }
 
   private applyControlRequests(a: ActiveRun): void {

@@ -15,6 +15,8 @@ export function median(values: readonly number[]): number | null {
 }
 
 export function stallLimitMs(stepTimesMs: readonly number[], sawStep: boolean, t: StallThresholds): number {
-  if (!sawStep) return Math.max(t.minMs, t.startupMs);
+  // Until one step time is known (it takes two reported steps), the start-up limit still applies: a
+  // ViT-B/16 step on a CPU can take longer than the minimum.
+  if (!sawStep || stepTimesMs.length === 0) return Math.max(t.minMs, t.startupMs);
   return Math.max(t.minMs, t.factor * (median(stepTimesMs) ?? 0));
 }

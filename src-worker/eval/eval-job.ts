@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { paramsFromStateDict, disposeParams } from '../model';
 import { loadEvalModel } from './load-model';
-import { ClipTokenizer, assertVocabularyFitsModel } from '../text';
+import { ClipTokenizer, STANDARD_VOCAB_SIZE, assertVocabularyFitsModel, standardVocabularyPath } from '../text';
 import { isBuiltin, prepareBuiltin } from '../train/builtin-data';
 import type { Job } from '../protocol';
 import type { TrainerHooks } from '../train/hooks';
@@ -18,7 +18,10 @@ export async function runEvalJob(job: EvalJob, hooks: TrainerHooks): Promise<Rec
   const cfg = loaded.cfg;
   const trainData = typeof train.trainData === 'string' ? train.trainData : null;
   const builtin = isBuiltin(trainData) ? await prepareBuiltin(trainData!, job.dataDir) : null;
-  const vocab = job.vocab ?? (typeof train.vocab === 'string' ? train.vocab : null) ?? builtin?.vocabDir ?? loaded.tokenizer;
+  // As in training: the run's vocabulary, the built-in dataset's, the one that came with published weights,
+  // else the shipped standard one for vocab_size 49408.
+  const vocab = job.vocab ?? (typeof train.vocab === 'string' ? train.vocab : null) ?? builtin?.vocabDir ?? loaded.tokenizer ??
+    (cfg.text.vocabSize === STANDARD_VOCAB_SIZE ? standardVocabularyPath() : null);
   if (!vocab) throw Object.assign(new Error('no tokenizer vocabulary: pass --vocab (bpe_simple_vocab_16e6.txt.gz or a folder with vocab.json + merges.txt)'), { field: 'vocab' });
   const tokenizer = await ClipTokenizer.load(vocab);
   assertVocabularyFitsModel(tokenizer.vocabulary, cfg.text.vocabSize, cfg.name);

@@ -5,3 +5,4 @@ export { initStateDict, initializerFor, type ParamInit } from './init';
 export { type TensorMap } from './layers';
 export * from './clip';
 export * from './state-dict';
+export { setActivationCheckpointing, activationCheckpointing } from './checkpointing';

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { activation, layerNorm, linear } from './ops';
+import { activationCheckpointing, checkpointed } from './checkpointing';
 
 export type TensorMap = Readonly<Record<string, tf.Tensor>>;
 
@@ -117,6 +118,19 @@ export function pooledTransformer(
   x: tf.Tensor2D, params: TensorMap, prefix: string, layers: number, s: BlockShape, mask: tf.Tensor | null, pooling: Pooling, quickGelu: boolean,
 ): tf.Tensor2D {
   let out = x;
-  for (let i = 0; i < layers - 1; i++) out = residualBlock(out, params, `${prefix}.resblocks.${i}`, s, mask, quickGelu);
+  const recompute = activationCheckpointing();
+  for (let i = 0; i < layers - 1; i++) {
+    const block = `${prefix}.resblocks.${i}`;
+    if (!recompute) {
+      out = residualBlock(out, params, block, s, mask, quickGelu);
+      continue;
+    }
+    const names = Object.keys(params).filter((n) => n.startsWith(`${block}.`));
+    out = checkpointed((x, weights, constants) => {
+      const local: Record<string, tf.Tensor> = { ...params };
+      names.forEach((n, j) => { local[n] = weights[j]!; });
+      return residualBlock(x, local, block, s, constants[0] ?? null, quickGelu);
+    }, out, names.map((n) => params[n]!), mask ? [mask] : []);
+  }
   return pooledResidualBlock(out, pooling.rows, params, `${prefix}.resblocks.${layers - 1}`, s, pooling.keyMask, quickGelu);
 }

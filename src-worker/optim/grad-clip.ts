@@ -20,3 +20,22 @@ export function clipGradNorm(grads: Record<string, tf.Tensor>, maxNorm: number):
   }
   return total;
 }
+
+/**
+ * The coefficient torch's clip_grad_norm_ would multiply every gradient by (1 when the norm is within
+ * `maxNorm`), without touching the gradients: AdamW applies it as it reads them, so no scaled copies of
+ * the gradients are made. Plain-value gradients (all-reduced) are read in place.
+ */
+export function clipCoefficient(grads: Readonly<Record<string, tf.Tensor | Float32Array>>, maxNorm: number): { norm: number; coefficient: number } {
+  if (!(maxNorm > 0)) throw new RangeError(`grad-clip-norm: must be > 0, got ${maxNorm}`);
+  let sq = 0;
+  for (const g of Object.values(grads)) {
+    if (g instanceof Float32Array) {
+      for (let i = 0; i < g.length; i++) sq += g[i]! * g[i]!;
+    } else {
+      sq += tf.tidy(() => tf.sum(tf.square(g)).dataSync()[0]!);
+    }
+  }
+  const norm = Math.sqrt(sq);
+  return { norm, coefficient: Math.min(1, maxNorm / (norm + 1e-6)) };
+}

@@ -1,5 +1,5 @@
 /** The optimiser side of training: AdamW, parameter groups, learning-rate schedules, clamps and clipping. */
-export { AdamW, type AdamWParamState, type AdamWStateDict } from './adamw';
+export { AdamW, type AdamWParamState, type AdamWStateDict, type AdamWStepOptions } from './adamw';
 export { adamHyperparameters, seedAdamDefaults, VIT_ADAM, OTHER_ADAM, type AdamHyperparameters } from './adam-hyperparameters';
 export {
   buildParamGroups, groupOf, isGainOrBias, isLogitScale,
@@ -10,4 +10,4 @@ export {
   type LrScheduleConfig, type LrSchedulerName, type CooldownOptions,
 } from './schedules';
 export { clampLogitScale, LOGIT_SCALE_MAX } from './logit-scale';
-export { clipGradNorm } from './grad-clip';
+export { clipGradNorm, clipCoefficient } from './grad-clip';

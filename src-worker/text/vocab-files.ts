@@ -75,10 +75,13 @@ function decodeUtf8(data: Uint8Array, file: string): string {
 /** The merge lines of a CLIP or HF merges text, exactly as many as open_clip would read. */
 export function parseMergeLines(text: string, file: string): MergeRule[] {
   const lines = text.split('\n');
+  // open_clip drops the first line whatever it holds. The standard file's first line is
+  // `"bpe_simple_vocab_16e6.txt#version: 0.2` (a leftover of how it was made), so a header is anything
+  // holding "#version"; a first line without it is most likely a merge that open_clip would silently lose.
   const header = (lines[0] ?? '').replace(/\r$/, '');
-  if (!header.startsWith('#version')) {
+  if (!header.includes('#version')) {
     const shown = header.length > 40 ? `${header.slice(0, 40)}...` : header;
-    throw new VocabularyError(file, `first line is "${shown}", expected a "#version: ..." header as CLIP merges files have`);
+    throw new VocabularyError(file, `first line is "${shown}", expected a "#version: ..." header as CLIP merges files have (open_clip skips the first line, so a merge there would be lost)`);
   }
   let end = lines.length;
   while (end > 1 && (lines[end - 1] as string).trim() === '') end--;

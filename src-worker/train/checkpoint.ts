@@ -54,7 +54,11 @@ export interface CheckpointSidecar {
 /** What the trainer hands over: the sidecar's own fields plus the tensors; the rest is derived on save. */
 export interface CheckpointToSave extends Omit<CheckpointSidecar, 'format' | 'version' | 'optimizerSteps' | 'createdAt' | 'files'> {
   dir: string;
-  weights: StateDict;
+  /**
+   * The weights: a state dict, or tensors whose values are read one at a time as the writer reaches
+   * them (the trainer's form: no copy of the whole model is ever held).
+   */
+  weights: StateDict | readonly TensorToWrite[];
   optimizer: AdamWStateDict;
   objectiveState: ObjectiveState;
 }
@@ -72,7 +76,8 @@ export async function saveCheckpoint(c: CheckpointToSave): Promise<SavedCheckpoi
   const weightsPath = path.join(c.dir, weightsFile);
   const statePath = path.join(c.dir, stateFile);
   const meta = { format: CHECKPOINT_FORMAT, epoch: String(c.epoch), step: String(c.step), model: c.model };
-  await writeSafetensors(weightsPath, [...c.weights].map(([name, t]) => ({ name, shape: t.shape, data: t.data })), meta);
+  const weights: readonly TensorToWrite[] = Array.isArray(c.weights) ? c.weights : [...(c.weights as StateDict)].map(([name, t]) => ({ name, shape: t.shape, data: t.data }));
+  await writeSafetensors(weightsPath, weights, meta);
 
   const state: TensorToWrite[] = [];
   const optimizerSteps: Record<string, number> = {};

@@ -52,7 +52,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'no-shuffle', key: 'noShuffle', type: 'bool', group: 'debug', default: false,
     help: 'Read shards and samples in order (for step-by-step comparisons with another implementation).' },
   { flag: 'vocab', key: 'vocab', type: 'string', group: 'data', default: null,
-    help: "Tokenizer files: bpe_simple_vocab_16e6.txt.gz, a folder with vocab.json + merges.txt, or one of those files. Default: the dataset's own trained vocabulary for the built-in dataset, else the model's." },
+    help: "Tokenizer files: bpe_simple_vocab_16e6.txt.gz, a folder with vocab.json + merges.txt, or one of those files. Default: the built-in dataset's own trained vocabulary; for models with vocab_size 49408 (ViT-B-16, ViT-B-32, ...) the standard CLIP vocabulary shipped in resources/vocab." },
 
   // model
   { flag: 'model', key: 'model', type: 'string', group: 'model', default: 'clip-tiny-p7-28',
@@ -68,8 +68,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'precision', key: 'precision', type: 'enum', group: 'model', default: 'fp32', choices: PRECISIONS,
     help: 'Numeric precision. TensorFlow.js trains in float32; other values are accepted for command compatibility and run in float32 (a warning says so).' },
   { flag: 'grad-checkpointing', key: 'gradCheckpointing', type: 'bool', group: 'model', default: false,
-    ignoredBecause: 'TensorFlow.js has no activation checkpointing; memory use is unchanged',
-    help: 'Accepted for command compatibility; has no effect here.' },
+    help: 'Recompute each transformer block in the backward pass instead of keeping its activations: much less memory for about a third more compute. Turned on by itself when a run would not fit otherwise.' },
 
   // objective
   { flag: 'fastclip', key: 'fastclip', type: 'bool', group: 'objective', default: false,

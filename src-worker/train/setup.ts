@@ -4,14 +4,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
-import { ClipModel, loadModelConfig, isTextTowerParam, type ClipConfig } from '../model';
-import { ClipTokenizer, assertVocabularyFitsModel } from '../text';
+import { ClipModel, loadModelConfig, isTextTowerParam, setActivationCheckpointing, type ClipConfig } from '../model';
+import { clipParamSpecs, countParams } from '../model/param-spec';
+import * as tf from '@tensorflow/tfjs';
+import { ClipTokenizer, STANDARD_VOCAB_SIZE, VocabularyError, assertVocabularyFitsModel, standardVocabularyPath } from '../text';
 import { createTrainLoader, resolveShards, type ResolvedShards, type TrainLoader } from '../data';
 import { createObjective, type Objective } from '../loss';
 import { AdamW, buildParamGroups, adamHyperparameters } from '../optim';
 import type { Communicator } from '../dist/communicator';
-import { ConfigError, effectiveLrTau, type TrainConfig } from './config';
+import { ConfigError, effectiveLrTau, isDistilling, type TrainConfig } from './config';
+import { estimateRunMemory, gb, planRunMemory, type FitDecision } from './memory';
 import { isBuiltin, prepareBuiltin, type BuiltinDataset } from './builtin-data';
 import { loadEvalModel } from '../eval/load-model';
 import { loadCheckpoint, type CheckpointSidecar, type DataPosition } from './checkpoint';
@@ -35,14 +37,77 @@ export interface TrainSetup {
   resumedFrom: CheckpointSidecar | null;
   theta: tf.Variable;
   trainable: Map<string, tf.Variable>;
+  /** The memory estimate the run was admitted with (and whether it recomputes activations). */
+  memory: FitDecision;
 }
 
-/** The vocabulary: --vocab, else the built-in dataset's trained one, else a clear error. */
-function resolveVocab(config: TrainConfig, builtin: BuiltinDataset | null): string {
+/**
+ * The pre-flight memory check: the student (weights, gradients, activations at this batch) and the
+ * teacher against what the backend holds. Turns activation checkpointing on when that alone makes the
+ * run fit, and refuses a run that cannot fit with the estimate, the limit and the fixes.
+ */
+function planMemory(config: TrainConfig, cfg: ClipConfig, worldSize: number, log: (message: string) => void): FitDecision {
+  const counts = countParams(clipParamSpecs(cfg));
+  let trainable = counts.total - (config.lockText ? counts.text : 0);
+  if (config.lockLogitScale) trainable -= counts.logitScale;
+  let teacher: { cfg: ClipConfig; params: number } | null = null;
+  if (isDistilling(config)) {
+    try {
+      const tcfg = loadModelConfig(config.distillModel!);
+      teacher = { cfg: tcfg, params: countParams(clipParamSpecs(tcfg)).total };
+    } catch {
+      // Not a config this engine can read: loading the teacher reports that, with the fix.
+    }
+  }
+  const plan = planRunMemory({ cfg, params: counts.total, trainableParams: trainable, batchSize: config.batchSize, recompute: config.gradCheckpointing, teacher, worldSize });
+  setActivationCheckpointing(plan.estimate.recompute);
+  const parts = Object.entries(plan.estimate.parts).map(([k, v]) => `${k} ${gb(v)}`).join(', ');
+  log(`memory estimate: ${gb(plan.estimate.backendBytes)} on the ${tf.getBackend()} backend (${parts})` +
+    (plan.limit ? ` of ${gb(plan.limit.bytes)} available` : '') + `; AdamW moments ${gb(plan.estimate.hostBytes)} in the JS heap`);
+  if (plan.recomputeChosen) {
+    log(`activation checkpointing on: without it the run needs about ${gb(planWithout(config, cfg, counts.total, trainable, teacher))}; ` +
+      'each block is recomputed in the backward pass (about a third more compute)');
+  } else if (plan.estimate.recompute) {
+    log('activation checkpointing on (--grad-checkpointing)');
+  }
+  return plan;
+}
+
+function planWithout(config: TrainConfig, cfg: ClipConfig, params: number, trainable: number, teacher: { cfg: ClipConfig; params: number } | null): number {
+  return estimateRunMemory({ cfg, params, trainableParams: trainable, batchSize: config.batchSize, recompute: false, teacher }).backendBytes;
+}
+
+/**
+ * The vocabulary: --vocab, else the built-in dataset's trained one, else the standard CLIP vocabulary
+ * shipped in resources/vocab when the model's text tower has its 49,408 ids, else a clear error.
+ */
+function resolveVocab(config: TrainConfig, builtin: BuiltinDataset | null, cfg: ClipConfig): string {
   if (config.vocab) return config.vocab;
   if (builtin) return builtin.vocabDir;
-  throw new ConfigError('vocab', 'no tokenizer vocabulary given',
-    'Pass --vocab with bpe_simple_vocab_16e6.txt.gz, or a folder holding vocab.json + merges.txt (e.g. a model pulled with `clipwb models pull openai/clip-vit-base-patch32`)');
+  if (cfg.text.vocabSize === STANDARD_VOCAB_SIZE) return standardVocabularyPath();
+  throw new ConfigError('vocab', `no tokenizer vocabulary given, and ${cfg.name} (vocab_size ${cfg.text.vocabSize}) has no default: ` +
+    `the standard CLIP vocabulary is the default only for vocab_size ${STANDARD_VOCAB_SIZE}`,
+  `Pass --vocab with a vocabulary of at most ${cfg.text.vocabSize} ids (a *.txt.gz merges file, or a folder holding vocab.json + merges.txt), ` +
+    'e.g. one trained for the built-in dataset, or choose a model with vocab_size 49408 to use the standard one');
+}
+
+/** The tokenizer, with file problems and a vocabulary too large for the model reported as the `vocab` field. */
+async function loadTokenizer(config: TrainConfig, builtin: BuiltinDataset | null, cfg: ClipConfig): Promise<ClipTokenizer> {
+  const source = resolveVocab(config, builtin, cfg);
+  let tokenizer: ClipTokenizer;
+  try {
+    tokenizer = await ClipTokenizer.load(source);
+  } catch (err) {
+    if (err instanceof VocabularyError) throw new ConfigError('vocab', err.message, 'Give --vocab a CLIP merges file (*.txt.gz) or a folder holding vocab.json + merges.txt');
+    throw err;
+  }
+  try {
+    assertVocabularyFitsModel(tokenizer.vocabulary, cfg.text.vocabSize, cfg.name);
+  } catch (err) {
+    if (err instanceof VocabularyError) throw new ConfigError('vocab', err.message);
+    throw err;
+  }
+  return tokenizer;
 }
 
 export async function setupTraining(
@@ -89,9 +154,9 @@ export async function setupTraining(
     throw new ConfigError('batch-size', `the global batch (${config.batchSize} x ${comm.worldSize}) is larger than an epoch of ${trainNumSamples} samples`, 'Lower --batch-size or raise --train-num-samples');
   }
 
-  const tokenizer = await ClipTokenizer.load(resolveVocab(config, builtin));
   let cfg = loadModelConfig(config.model);
-  assertVocabularyFitsModel(tokenizer.vocabulary, cfg.text.vocabSize, cfg.name);
+  const tokenizer = await loadTokenizer(config, builtin, cfg);
+  const memory = planMemory(config, cfg, comm.worldSize, (m) => { if (comm.rank === 0) hooks.log('info', m); });
   if (config.fastclip) cfg = { ...cfg, initLogitScale: Math.log(1 / config.temperature) };
 
   // Model: resumed, started from given weights, or fresh from the seed (the same on every rank).
@@ -169,7 +234,7 @@ export async function setupTraining(
   });
   if (loader.missingShards.length > 0) hooks.log('warn', `${loader.missingShards.length} shard(s) missing, e.g. ${loader.missingShards[0]}`);
 
-  return { cfg, model, tokenizer, loader, objective, optimizer, builtin, dataSize: dataSize ?? 0, trainNumSamples, position, step, resumedFrom, theta, trainable };
+  return { cfg, model, tokenizer, loader, objective, optimizer, builtin, dataSize: dataSize ?? 0, trainNumSamples, position, step, resumedFrom, theta, trainable, memory };
 }
 
 /** Writes the seed's params.txt (every option, sorted, `name: value`). */

@@ -66,6 +66,20 @@ export class TrainLog {
     return sorted[Math.floor(sorted.length / 2)]!;
   }
 
+  /**
+   * Progress after a step that writes no log line: the supervisor learns the step time from these, so
+   * a slow model (minutes per step) is not taken for a stalled one while it waits for the next log line.
+   */
+  stepProgress(epoch: number, step: number, lastStep: number, samplesPerStep: number): void {
+    if (!this.isMain) return;
+    const median = this.medianBatchMs();
+    this.hooks.progress({
+      phase: 'train', epoch, step, totalSteps: lastStep,
+      samplesPerSecond: median ? samplesPerStep / (median / 1000) : null,
+      etaSeconds: median !== null ? ((lastStep - step) * median) / 1000 : null,
+    });
+  }
+
   /** Writes a log line for the steps since the last flush and returns the metric points. */
   flush(f: FlushInput): MetricPoint[] {
     const n = Math.max(1, this.window.length);

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Communicator, GroupCommunicator } from '../dist/communicator';
-import { clampLogitScale, clipGradNorm, type AdamW } from '../optim';
+import { clampLogitScale, clipCoefficient, type AdamW } from '../optim';
 import { l2Normalize, type ClipConfig, type ClipModel } from '../model';
 import type { Objective } from '../loss';
 import type { Batch } from '../data';
@@ -53,14 +53,17 @@ export function trainStep(s: StepParts, teacher: Teacher | null, batch: StepBatc
     grads = tapeGrads;
     const localLoss = value.dataSync()[0]!;
     value.dispose();
+    // The inputs are not needed once the gradients exist: free them before the update.
+    images.dispose();
+    tokens.dispose();
+    if (teacherFeatures) { teacherFeatures.image.dispose(); teacherFeatures.text.dispose(); }
     const logs: Record<string, number> = { ...s.objective.logs, loss: localLoss };
-    if (comm.worldSize > 1) {
-      const reduced = allReduceGradients(grads, vars, comm, logs);
-      tf.dispose(Object.values(grads));
-      grads = reduced;
-    }
-    if (clipNorm !== null) clipGradNorm(grads, clipNorm);
-    s.optimizer.step(grads);
+    // One worker applies the tape's gradients, freeing each as it is applied. K workers average them
+    // into one flat JS buffer (each tensor freed once copied) and AdamW reads the averages from there:
+    // no gradient is ever held twice on the backend.
+    const applied: Record<string, tf.Tensor | Float32Array> = comm.worldSize > 1 ? allReduceGradients(grads, vars, comm, logs) : grads;
+    const gradScale = clipNorm !== null ? clipCoefficient(applied, clipNorm).coefficient : 1;
+    s.optimizer.step(applied, { disposeGrads: true, gradScale });
     if (s.trainable.has('logit_scale')) clampLogitScale(s.theta);
     return { loss: logs.loss!, logs };
   } finally {
@@ -80,12 +83,12 @@ const flatBuffers = new WeakMap<Communicator, Float32Array>();
 
 /**
  * Averages every gradient over the workers in one collective (one flat buffer in the variables' order,
- * the loss values appended), and replaces the averaged log values in `logs`. A variable without a
- * gradient contributes zeros and gets none back, so AdamW skips it on every rank as it would with one
- * worker. The buffer is reused across steps: refilling a fresh 600 MB array costs about 3x an array
- * already in use.
+ * the loss values appended), and replaces the averaged log values in `logs`. Each gradient tensor is
+ * freed as soon as it is copied; the result is views into the buffer. A variable without a gradient
+ * contributes zeros and gets none back, so AdamW skips it on every rank as it would with one worker.
+ * The buffer is reused across steps: refilling a fresh 600 MB array costs about 3x an array already in use.
  */
-function allReduceGradients(grads: Record<string, tf.Tensor>, vars: readonly tf.Variable[], comm: Communicator, logs: Record<string, number>): Record<string, tf.Tensor> {
+function allReduceGradients(grads: Record<string, tf.Tensor>, vars: readonly tf.Variable[], comm: Communicator, logs: Record<string, number>): Record<string, Float32Array> {
   const logKeys = averagedLogKeys(logs);
   let total = logKeys.length;
   for (const v of vars) total += v.size;
@@ -94,20 +97,27 @@ function allReduceGradients(grads: Record<string, tf.Tensor>, vars: readonly tf.
     flat = new Float32Array(total);
     flatBuffers.set(comm, flat);
   }
+  const has = new Set<string>();
   let offset = 0;
   for (const v of vars) {
     const g = grads[v.name];
-    if (g) flat.set(g.dataSync() as Float32Array, offset);
-    else flat.fill(0, offset, offset + v.size);
+    if (g) {
+      flat.set(g.dataSync() as Float32Array, offset);
+      g.dispose();
+      delete grads[v.name];
+      has.add(v.name);
+    } else {
+      flat.fill(0, offset, offset + v.size);
+    }
     offset += v.size;
   }
   logKeys.forEach((k, i) => { flat[offset + i] = logs[k]!; });
   const group = comm as Partial<GroupCommunicator>;
   const mean = group.allReduceMeanInto ? (group.allReduceMeanInto(flat, flat), flat) : comm.allReduceMean(flat);
-  const out: Record<string, tf.Tensor> = {};
+  const out: Record<string, Float32Array> = {};
   offset = 0;
   for (const v of vars) {
-    if (grads[v.name]) out[v.name] = tf.tensor(mean.subarray(offset, offset + v.size), v.shape, 'float32');
+    if (has.has(v.name)) out[v.name] = mean.subarray(offset, offset + v.size);
     offset += v.size;
   }
   logKeys.forEach((k, i) => { logs[k] = mean[offset + i]!; });

@@ -22,6 +22,8 @@ import type { TrainerHooks } from './hooks';
 import { TrainLog } from './train-log';
 import { trainStep } from './train-step';
 import { agreeOnControl, waitForMainRank } from './rank-sync';
+import { memoryReport } from './memory';
+import { setActivationCheckpointing } from '../model';
 
 export interface TrainJob {
   runId: string;
@@ -64,6 +66,7 @@ export async function runTraining(job: TrainJob, hooks: TrainerHooks): Promise<T
     log?.close();
     await s.loader.close();
     teacher?.dispose();
+    setActivationCheckpointing(false);
     s.objective.dispose();
     s.optimizer.dispose();
     s.model.dispose();
@@ -99,7 +102,10 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
     const saved = await saveCheckpoint({
       dir: path.join(job.outDir, 'checkpoints'), tag, runId: job.runId, epoch: epochsDone, step, position: pos,
       model: s.cfg.name, modelConfig: { ...toOpenClipJson(s.cfg) }, trainConfig: { ...config }, objective: s.objective.kind,
-      weights: await s.model.exportStateDict(), optimizer: s.optimizer.stateDict(), objectiveState: s.objective.stateDict(),
+      // Streamed: each weight is read from the backend when the writer reaches it, and the optimiser's
+      // moments are written from its own arrays, so a checkpoint never holds a copy of the model.
+      weights: s.model.specs.map((spec) => ({ name: spec.name, shape: spec.shape, dtype: 'F32' as const, data: () => s.model.variables.get(spec.name)!.dataSync() as Float32Array })),
+      optimizer: s.optimizer.stateDict(), objectiveState: s.objective.stateDict(),
       worldSize: comm.worldSize,
     });
     lastCheckpoint = saved.sidecarPath;
@@ -129,6 +135,7 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
     let checkpointAtEnd = false;
     let pauseAtEnd = false;
     let stepStart = performance.now();
+    let stepCpu = process.cpuUsage();
     for await (const batch of s.loader.epoch(epoch, { startBatch })) {
       const i = batch.index ?? 0;
       const theta = s.theta.dataSync()[0]!;
@@ -143,10 +150,15 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
       const now = performance.now();
       const batchMs = now - stepStart;
       stepStart = now;
+      const cpu = process.cpuUsage(stepCpu);
+      stepCpu = process.cpuUsage();
       if (!Number.isFinite(loss)) {
         throw new Error(`loss is ${loss} at step ${step} (epoch ${epoch}, batch ${i}); lower --lr or check the data. The last checkpoint is ${lastCheckpoint ?? 'none'}`);
       }
       log.recordStep({ batchMs, dataMs: batch.waitMs, samples: globalBatch, perWorkerSamples: config.batchSize });
+      if (step === s.step + 1 || step === lastStep) {
+        log.info(`step ${step} took ${(batchMs / 1000).toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU; ${memoryReport()}`);
+      }
       hooks.afterStep?.({ step, epoch, loss });
 
       const endOfEpoch = i + 1 >= batchesPerEpoch;
@@ -157,6 +169,8 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
           lr: lrs.lr, lrTau: lrs.lrTau, scale: Math.exp(s.theta.dataSync()[0]!), objectiveLogs: logs, gamma: s.objective.gamma,
         });
         hooks.metrics(points);
+      } else {
+        log.stepProgress(epoch, step, lastStep, globalBatch);
       }
       // The step ran synchronously and the next batch may already be waiting: let pending IPC messages
       // (pause, cancel, checkpoint-now) arrive before they are polled.
@@ -214,6 +228,7 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
     dataSummary: s.loader.summary(),
     backend: tf.getBackend(),
   };
+  log.info(memoryReport());
   log.info(`${status}: ${summary.steps} steps, ${summary.samplesSeen} samples in ${summary.seconds.toFixed(0)} s; ${summary.dataSummary}`);
   return summary;
 }

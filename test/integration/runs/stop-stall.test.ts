@@ -115,6 +115,28 @@ describe('run service: cancel, pause, stalls', () => {
     }
   });
 
+  it('stops a worker that stays stalled: SIGTERM, then SIGKILL, and the run fails saying why', async () => {
+    const sh = openHarness(ws, { tickMs: 100, stallFactor: 4, minStallMs: 1500, startupStallMs: 120_000, stallKillMs: 1000, cancelGraceMs: 1500, workerEnv, origin: 'cli' });
+    try {
+      const run = sh.service.createRun({ config: trainArgs(ws, ['--epochs', '50']), name: 'stall-kill' });
+      await waitForEvent(sh, metricsPast(run.id, 3));
+      const pid = [...sh.service.workerPids().keys()][0]!;
+      // A stopped process handles no signal but SIGKILL: it stands for a worker stuck in a computation.
+      process.kill(pid, 'SIGSTOP');
+      const ended = await sh.service.waitForRun(run.id);
+      expect(pidAlive(pid)).toBe(false);
+      expect(ended.status).toBe('failed');
+      expect(ended.error).toMatch(/^stopped: the run stalled \(no report for \d+ s\) and did not recover within 1 s; the workers were sent SIGTERM, then SIGKILL after 1\.5 s; rank 0 ended by signal SIGKILL/);
+      const messages = sh.store.events.list({ runId: run.id, kinds: ['stall'] }).map((e) => e.message);
+      expect(messages.some((m) => /stopping the stalled workers \(SIGTERM, then SIGKILL after 1\.5 s\)/.test(m))).toBe(true);
+      expect(messages).toContain('the stalled workers did not exit on SIGTERM within 1.5 s; sending SIGKILL');
+      // What was recorded before the stall is kept.
+      expect(seriesSteps(sh.store, run.id).steps.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await sh.close();
+    }
+  });
+
   it('pauses and cancels a run that another process supervises, through the store', async () => {
     const other = openHarness(ws, { tickMs: 100, origin: 'app', autoStart: false });
     try {

@@ -106,4 +106,46 @@ describe('errors found in set-up, before the first step', () => {
     expect(e.message).toContain('tensor visual.class_embedding: expected shape [32], given [48]');
     expect(e.message).toContain(`It was trained with --model ${path.join(root, 'configs', 'wide.json')}`);
   });
+
+  /** fixtureArgs without a flag (and its value). */
+  const without = (args: string[], flag: string): string[] => {
+    const i = args.indexOf(`--${flag}`);
+    return i < 0 ? args : [...args.slice(0, i), ...args.slice(i + 2)];
+  };
+
+  it('a vocabulary larger than the model\'s vocab_size names vocab and both fixes', async () => {
+    const small = writeModelConfig(path.join(root, 'configs', 'small-vocab.json'), { vocabSize: 300 });
+    const e = await failedRun(fixtureArgs(fx, { model: small }), 'vocab-too-large');
+    expect(e.field).toBe('vocab');
+    expect(e.message).toMatch(/^vocab: .*: \d+ ids but .*small-vocab\.json has vocab_size 300/);
+    expect(e.message).toContain('Use a vocabulary of at most 300 ids');
+  });
+
+  it('no vocabulary for a model without the standard vocab_size names vocab and where to get one', async () => {
+    const e = await failedRun(without(fixtureArgs(fx), 'vocab'), 'no-vocab');
+    expect(e.field).toBe('vocab');
+    expect(e.message).toMatch(/no tokenizer vocabulary given, and .*tiny\.json \(vocab_size 600\) has no default/);
+    expect(e.message).toContain('Pass --vocab with a vocabulary of at most 600 ids');
+  });
+
+  it('a vocabulary that does not exist names vocab and the file', async () => {
+    const e = await failedRun(fixtureArgs(fx, { vocab: path.join(root, 'no-such-vocab.txt.gz') }), 'vocab-missing');
+    expect(e.field).toBe('vocab');
+    expect(e.message).toContain(`${path.join(root, 'no-such-vocab.txt.gz')}: no such file or folder`);
+  });
+
+  it('a model with vocab_size 49408 and no --vocab trains with the shipped standard vocabulary', async () => {
+    const standard = writeModelConfig(path.join(root, 'configs', 'standard-vocab.json'), { vocabSize: 49408 });
+    const run = await trainInProcess(without(fixtureArgs(fx, { model: standard, 'max-steps': 1 }), 'vocab'), path.join(root, 'standard-vocab'));
+    expect(run.summary.steps).toBe(1);
+    expect(fs.readFileSync(path.join(root, 'standard-vocab', 'params.txt'), 'utf8')).toContain('vocab: null');
+  });
+
+  it('a batch that cannot fit in the wasm heap names batch-size, the estimate, the limit and the fixes, before building the model', async () => {
+    const e = await failedRun(fixtureArgs(fx, { model: 'ViT-B-16', vocab: fx.vocabDir, 'batch-size': 24, 'train-num-samples': 32 }), 'too-big');
+    expect(e.field).toBe('batch-size');
+    expect(e.message).toMatch(/^batch-size: this run needs about \d+\.\d\d GB on the wasm backend at --batch-size 24 even with activation checkpointing \(weights 0\.60 GB, gradients 0\.60 GB, /);
+    expect(e.message).toMatch(/but the wasm backend's heap .* holds 3\.95 GB/);
+    expect(e.message).toMatch(/To fix: lower --batch-size to \d+ or less, or keep the global batch with more processes \(--nproc \d+ --batch-size \d+\), or use --backend tensorflow/);
+  });
 });

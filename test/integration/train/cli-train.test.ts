@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureArgs, makeTrainFixture, type TrainFixture } from './fixtures';
-import { runCli, runDirOf } from './cli';
+import { REPO, runCli, runDirOf } from './cli';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'clipwb-cli-train-'));
 let fx: TrainFixture;
@@ -36,6 +36,26 @@ describe('clipwb train', () => {
     const sidecar = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoints', 'epoch_3.json'), 'utf8')) as { step: number; epoch: number; objective: string };
     expect(sidecar).toMatchObject({ step: 24, epoch: 3, objective: 'fastclip-v3' });
     expect(fs.readFileSync(path.join(dir, 'params.txt'), 'utf8')).toMatch(/^multiplyTau: true$/m);
+  });
+
+  it('trains from a folder outside the project, through a linked command (as npm link / npx install it)', async () => {
+    // A fresh folder with no node_modules: the worker's TypeScript loader must not be looked up here.
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'clipwb-elsewhere-'));
+    try {
+      const binDir = path.join(elsewhere, 'bin');
+      fs.mkdirSync(binDir);
+      const linked = path.join(binDir, 'clipwb');
+      fs.symlinkSync(path.join(REPO, 'bin', 'clipwb.mjs'), linked);
+      const r = await runCli(['train', '--home', path.join(elsewhere, 'home'), ...fixtureArgs(fx, { 'max-steps': 2, logs: 'runs' })], 90_000, { cwd: elsewhere, script: linked });
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      expect(r.stdout).toMatch(/: finished$/m);
+      const dir = runDirOf(r);
+      // --logs is relative to the caller's folder, as a user expects.
+      expect(dir.startsWith(path.join(fs.realpathSync(elsewhere), 'runs')) || dir.startsWith(path.join(elsewhere, 'runs'))).toBe(true);
+      expect(fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('rejects an unknown flag before starting anything, naming it and the flag meant', async () => {

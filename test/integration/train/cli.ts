@@ -11,9 +11,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], timeoutMs = 90_000): Promise<CliResult> {
+/** `cwd` and `script` (e.g. a symlink to bin/clipwb.mjs, as npm link makes) default to the project's. */
+export function runCli(args: string[], timeoutMs = 90_000, o: { cwd?: string; script?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO, 'bin/clipwb.mjs'), ...args], { cwd: REPO, timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [o.script ?? path.join(REPO, 'bin/clipwb.mjs'), ...args], { cwd: o.cwd ?? REPO, timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });

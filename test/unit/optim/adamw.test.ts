@@ -141,4 +141,62 @@ describe('AdamW hyperparameters', () => {
     expect(adamHyperparameters({ beta2: 0.95, eps: undefined })).toEqual({ beta1: 0.9, beta2: 0.95, eps: 1e-6 });
     expect(() => adamHyperparameters({ beta1: 1 })).toThrow(/beta1: must be in \[0, 1\)/);
   });
+
+  it('keeps the moments outside the tensor backend, writes the variables in place and frees gradients as applied', () => {
+    const params = [{ name: 'visual.proj', variable: tf.tidy(() => tf.variable(tf.tensor2d([[0.5, -1.2]]), true, 'adamw_inplace_proj')) }];
+    const opt = new AdamW(buildParamGroups(params, { lr: 0.01, lrTau: -1, weightDecay: 0.1 }), HYPER);
+    const bytesBefore = tf.memory().numBytes;
+    const tensorsBefore = tf.memory().numTensors;
+    const grads: Record<string, tf.Tensor> = { adamw_inplace_proj: tf.tensor2d([[0.3, -0.4]]) };
+    const grad = grads.adamw_inplace_proj!;
+    opt.step(grads, { disposeGrads: true });
+    expect(grad.isDisposed).toBe(true);
+    expect(Object.keys(grads)).toEqual([]);
+    // No tensor was made for the moments, and the update replaced the weights without growing memory.
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect(tf.memory().numBytes).toBe(bytesBefore);
+    expect(opt.momentBytes).toBe(2 * 2 * 4);
+    const p = params[0]!.variable.dataSync();
+    expect(p[0]).toBeCloseTo(torchAdamW(0.5, [0.3], 0.01, 0.1)[0]!, 6);
+    expect(p[1]).toBeCloseTo(torchAdamW(-1.2, [-0.4], 0.01, 0.1)[0]!, 6);
+    tf.dispose(params[0]!.variable);
+    opt.dispose();
+  });
+
+  it('applies gradScale (clipping\'s coefficient) as a scaled gradient would', () => {
+    const make = (name: string) => [{ name: 'visual.proj', variable: tf.tidy(() => tf.variable(tf.tensor2d([[0.5, -1.2]]), true, name)) }];
+    const a = make('adamw_scale_a');
+    const b = make('adamw_scale_b');
+    const optA = new AdamW(buildParamGroups(a, { lr: 0.01, lrTau: -1, weightDecay: 0.1 }), HYPER);
+    const optB = new AdamW(buildParamGroups(b, { lr: 0.01, lrTau: -1, weightDecay: 0.1 }), HYPER);
+    const grads = [[[0.3, -0.4]], [[-0.2, 0.9]]];
+    for (const g of grads) {
+      const ga = { adamw_scale_a: tf.tensor2d(g) };
+      const gb = { adamw_scale_b: tf.tensor2d(g.map((r) => r.map((x) => x * 0.25))) };
+      optA.step(ga, { gradScale: 0.25, disposeGrads: true });
+      optB.step(gb, { disposeGrads: true });
+    }
+    const va = Array.from(a[0]!.variable.dataSync());
+    const vb = Array.from(b[0]!.variable.dataSync());
+    va.forEach((x, i) => expect(x).toBeCloseTo(vb[i]!, 6));
+    expect(va[0]).toBeCloseTo(torchAdamW(0.5, [0.075, -0.05], 0.01, 0.1)[1]!, 6);
+    tf.dispose([a[0]!.variable, b[0]!.variable]);
+    optA.dispose();
+    optB.dispose();
+  });
+
+  it('products with an updated weight use its new values (the wasm backend caches packed weights by tensor)', () => {
+    const w = tf.tidy(() => tf.variable(tf.tensor2d([[1, 2, 3], [4, 5, 6]]), true, 'adamw_matmul_w'));
+    const opt = new AdamW(buildParamGroups([{ name: 'visual.proj', variable: w }], { lr: 0.5, lrTau: -1, weightDecay: 0 }), HYPER);
+    const x = tf.tensor2d([[1, -1], [0.5, 2]]);
+    for (let k = 0; k < 3; k++) {
+      tf.tidy(() => tf.matMul(x, w).dataSync()); // the product that would cache w's packed values
+      opt.step({ adamw_matmul_w: tf.tensor2d([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]) }, { disposeGrads: true });
+      const fresh = tf.tidy(() => Array.from(tf.matMul(x, tf.tensor2d(w.dataSync(), [2, 3])).dataSync()));
+      const viaVariable = tf.tidy(() => Array.from(tf.matMul(x, w).dataSync()));
+      expect(viaVariable).toEqual(fresh);
+    }
+    tf.dispose([w, x]);
+    opt.dispose();
+  });
 });

@@ -21,6 +21,10 @@ describe('stall limit', () => {
     expect(stallLimitMs([], false, t)).toBe(600_000);
     expect(stallLimitMs([], false, { ...t, startupMs: 1000 })).toBe(300_000);
   });
+  it('keeps the start-up time after the first step, until a step time is known', () => {
+    expect(stallLimitMs([], true, t)).toBe(600_000);
+    expect(stallLimitMs([420_000], true, t)).toBe(8_400_000);
+  });
 });
 
 describe('config paths', () => {
@@ -59,5 +63,32 @@ describe('default run name', () => {
   });
   it('names a model given as a config file by the file, not its folder', () => {
     expect(defaultRunName(config({ model: '/home/me/configs/tiny-clip.json' }))).toBe('tiny-clip-infonce');
+  });
+});
+
+describe('the worker entry', () => {
+  it('runs the sources with tsx named by absolute URL, so the caller\'s folder does not matter', async () => {
+    const { resolveWorkerEntry } = await import('../../../src-main/runs/worker-entry');
+    const entry = resolveWorkerEntry();
+    expect(path.isAbsolute(entry.file)).toBe(true);
+    expect(entry.file.endsWith(path.join('src-worker', 'main.ts'))).toBe(true);
+    expect(entry.execArgv[0]).toBe('--import');
+    const loader = entry.execArgv[1]!;
+    expect(loader.startsWith('file:///')).toBe(true);
+    expect(fs.existsSync(new URL(loader))).toBe(true);
+    // Plain Node: no Electron switch.
+    expect(entry.env).toEqual({});
+  });
+
+  it('takes a built bundle from CLIPWB_WORKER_ENTRY without a TypeScript loader', async () => {
+    const { resolveWorkerEntry } = await import('../../../src-main/runs/worker-entry');
+    const before = process.env.CLIPWB_WORKER_ENTRY;
+    process.env.CLIPWB_WORKER_ENTRY = path.join(os.tmpdir(), 'out', 'main', 'worker.js');
+    try {
+      expect(resolveWorkerEntry()).toEqual({ file: path.join(os.tmpdir(), 'out', 'main', 'worker.js'), execArgv: [], env: {} });
+    } finally {
+      if (before === undefined) delete process.env.CLIPWB_WORKER_ENTRY;
+      else process.env.CLIPWB_WORKER_ENTRY = before;
+    }
   });
 });

@@ -1,9 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BYTE_SYMBOLS, SYMBOL_OF_BYTE } from '../../../src-worker/text/byte-symbols';
 import { ClipTokenizer } from '../../../src-worker/text/tokenizer';
 import { vocabularyFromMerges } from '../../../src-worker/text/vocabulary';
+import { STANDARD_VOCAB_SIZE, standardVocabularyPath } from '../../../src-worker/text/standard-vocab';
 import { TINY_IDS, TINY_MERGES, printableFirstOrder, writeTinyVocabulary } from './tiny-vocab';
 
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'text');
 const files = writeTinyVocabulary();
 const fromGz = ClipTokenizer.loadSync(files.gz);
 const fromHf = ClipTokenizer.loadSync(files.hfDir);
@@ -122,9 +127,46 @@ describe('ClipTokenizer on a hand-built vocabulary', () => {
   });
 });
 
+/**
+ * The shipped standard vocabulary against ids computed by an independent Python implementation of the
+ * published algorithm (test/fixtures/text/make-standard-vocab-cases.py).
+ */
+describe('the standard CLIP vocabulary (resources/vocab)', () => {
+  const cases = JSON.parse(readFileSync(join(FIXTURES, 'standard-vocab-cases.json'), 'utf8')) as { context_length: number; cases: { text: string; ids: number[] }[] };
+  const tok = ClipTokenizer.loadSync(standardVocabularyPath());
+
+  it('has 49,408 ids with the specials last, as open_clip', () => {
+    expect(tok.size).toBe(STANDARD_VOCAB_SIZE);
+    expect(tok.startOfTextId).toBe(49406);
+    expect(tok.endOfTextId).toBe(49407);
+  });
+
+  it('encodes "a photo of a cat." as open_clip does', () => {
+    const ids = tok.encodeOne('a photo of a cat.');
+    expect(Array.from(ids.subarray(0, 8))).toEqual([49406, 320, 1125, 539, 320, 2368, 269, 49407]);
+    expect(ids.length).toBe(77);
+    expect(ids.subarray(8).every((v) => v === 0)).toBe(true);
+  });
+
+  it.each(cases.cases.map((c) => [JSON.stringify(c.text).slice(0, 60), c] as const))('encodes %s as the reference algorithm', (_name, c) => {
+    const row = tok.encodeOne(c.text, cases.context_length);
+    const expected = new Array<number>(cases.context_length).fill(0);
+    c.ids.forEach((id, i) => { expected[i] = id; });
+    expect(Array.from(row)).toEqual(expected);
+  });
+
+  it('covers the kinds of text the published tokenizer must handle', () => {
+    const texts = cases.cases.map((c) => c.text);
+    expect(texts.some((t) => /[\u4e00-\u9fff]/.test(t))).toBe(true); // CJK
+    expect(texts.some((t) => /\p{Extended_Pictographic}/u.test(t))).toBe(true); // emoji
+    expect(texts.some((t) => /&[a-z#0-9]+;/.test(t))).toBe(true); // HTML entities
+    expect(cases.cases.some((c) => c.ids.length === cases.context_length)).toBe(true); // over-long input, cut
+  });
+});
+
 const referencePath = process.env.CLIPWB_TEST_BPE_VOCAB;
 if (!referencePath) {
-  console.log('skipping the standard-vocabulary test: set CLIPWB_TEST_BPE_VOCAB to bpe_simple_vocab_16e6.txt.gz (or an openai/clip-vit-base-patch32 folder) to run it');
+  console.log('skipping the Hugging Face form of the standard vocabulary: set CLIPWB_TEST_BPE_VOCAB to an openai/clip-vit-base-patch32 folder to run it');
 }
 
 describe.skipIf(!referencePath)('the standard CLIP vocabulary (CLIPWB_TEST_BPE_VOCAB)', () => {

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { loadVocabulary, loadVocabularySync, resolveVocabularyFiles } from '../../../src-worker/text/vocab-files';
 import { MAX_MERGES, VocabularyError, assertVocabularyFitsModel } from '../../../src-worker/text/vocabulary';
-import { TINY_IDS, tempDir, tinyMergesText, tinyVocabJson, writeTinyVocabulary } from './tiny-vocab';
+import { TINY_IDS, TINY_MERGES, tempDir, tinyMergesText, tinyVocabJson, writeTinyVocabulary } from './tiny-vocab';
 
 const tiny = writeTinyVocabulary();
 
@@ -43,6 +43,11 @@ describe('loading a vocabulary', () => {
       expect((await loadVocabulary(source)).tokens).toEqual(expected);
     }
     expect(resolveVocabularyFiles(tiny.gzDir)).toEqual({ kind: 'clip', merges: tiny.gz });
+  });
+
+  it('skips a first line that holds "#version" after other text, as the standard file\'s does', () => {
+    const vocab = loadVocabularySync(gzFile(`"bpe_simple_vocab_16e6.txt#version: 0.2\n${TINY_MERGES.join('\n')}\n`));
+    expect(vocab.merges.map(([a, b]) => `${a} ${b}`)).toEqual(TINY_MERGES);
   });
 
   it('reads at most 48,894 merges, as open_clip slices the standard file', () => {
