@@ -104,7 +104,16 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
       model: s.cfg.name, modelConfig: { ...toOpenClipJson(s.cfg) }, trainConfig: { ...config }, objective: s.objective.kind,
       // Streamed: each weight is read from the backend when the writer reaches it, and the optimiser's
       // moments are written from its own arrays, so a checkpoint never holds a copy of the model.
-      weights: s.model.specs.map((spec) => ({ name: spec.name, shape: spec.shape, dtype: 'F32' as const, data: () => s.model.variables.get(spec.name)!.dataSync() as Float32Array })),
+      // A weight that is NaN or infinite (the run diverged although the loss still read finite) stops the
+      // write before the sidecar exists: the last good checkpoint stays the newest one a resume can use.
+      weights: s.model.specs.map((spec) => ({ name: spec.name, shape: spec.shape, dtype: 'F32' as const, data: () => {
+        const data = s.model.variables.get(spec.name)!.dataSync() as Float32Array;
+        if (!allFinite(data)) {
+          throw new Error(`the weights hold NaN or infinite values at step ${step} (first in ${spec.name}), so checkpoint ${tag} was not written; ` +
+            `the last good checkpoint is ${lastCheckpoint ?? 'none (a resume starts again from step 0)'}. Lower --lr (or set --grad-clip-norm) and resume or start again`);
+        }
+        return data;
+      } })),
       optimizer: s.optimizer.stateDict(), objectiveState: s.objective.stateDict(),
       worldSize: comm.worldSize,
     });
@@ -233,3 +242,7 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
   return summary;
 }
 
+function allFinite(data: Float32Array): boolean {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) return false;
+  return true;
+}
