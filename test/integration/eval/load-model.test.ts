@@ -64,4 +64,15 @@ describe('published weights for eval and embed', () => {
     expect(m.notes.join('\n')).toMatch(/skipped 1 non-float tensor the model does not use: position_ids \(I64\)/);
     expect(m.notes.join('\n')).toMatch(/ignored beside the state dict: optimizer/);
   });
+
+  it('a pulled repository of .pt checkpoints, by name, with --model', async () => {
+    const dir = path.join(dataDir, 'models', 'seed', 'checkpoints');
+    fs.mkdirSync(dir, { recursive: true });
+    writeOpenClipPt(path.join(dir, 'epoch_30.pt'), expected);
+    writePullManifest(dir, 'seed/checkpoints', 'epoch_30.pt', 'torch-pt');
+    const model = writeConfigFile(path.join(root, 'configs'), {}, 'tiny.json');
+    const m = await loadEvalModel({ checkpoint: 'seed/checkpoints', dataDir, model });
+    expect(m.label).toMatch(/seed\/checkpoints, pulled, .*epoch_30\.pt/);
+    expectBitwiseEqual(m.weights, expected);
+  });
 });
