@@ -8,9 +8,9 @@
  * and it "calls" them by building a description of the tensor. Any other global is refused as soon as
  * the opcode naming it is read, with the global's name in the error.
  *
- * The JavaScript npm pickle readers we looked at either execute a callback per global with no allow
- * list by default or do not support torch's persistent ids, so this is written for exactly the opcodes
- * torch.save emits (protocol 2, plus the protocol 3-5 data opcodes a newer pickler may use).
+ * It is written for exactly the opcodes torch.save emits (protocol 2, plus the protocol 3-5 data
+ * opcodes a newer pickler may use), so that what is accepted is small enough to read in one sitting;
+ * a general-purpose pickle library would have to be wrapped in the same allow list anyway.
  */
 
 export class PickleError extends Error {

@@ -79,4 +79,15 @@ describe('published weights for eval and embed', () => {
     expect((err as ConfigError).field).toBe('checkpoint');
     expect((err as Error).message).toContain(`NaN or infinite values (2 of ${broken.get(name)!.data.length} in ${name})`);
   });
+
+  it('a pulled repository of .pt checkpoints, by name, with --model', async () => {
+    const dir = path.join(dataDir, 'models', 'seed', 'checkpoints');
+    fs.mkdirSync(dir, { recursive: true });
+    writeOpenClipPt(path.join(dir, 'epoch_30.pt'), expected);
+    writePullManifest(dir, 'seed/checkpoints', 'epoch_30.pt', 'torch-pt');
+    const model = writeConfigFile(path.join(root, 'configs'), {}, 'tiny.json');
+    const m = await loadEvalModel({ checkpoint: 'seed/checkpoints', dataDir, model });
+    expect(m.label).toMatch(/seed\/checkpoints, pulled, .*epoch_30\.pt/);
+    expectBitwiseEqual(m.weights, expected);
+  });
 });

@@ -40,6 +40,17 @@ describe('model file choice', () => {
   it('explains a repository without a config', () => {
     expect(() => chooseModelFiles('o/n', [f('model.safetensors')])).toThrow(/no config\.json/);
   });
+
+  it('takes a repository of PyTorch checkpoints: its only .pt, or the one --file names', () => {
+    const one = chooseModelFiles('seed/ckpts', [f('README.md'), f('fastclip_v3/epoch_30.pt')]);
+    expect(one.weights).toMatchObject({ format: 'torch-pt', file: { path: 'fastclip_v3/epoch_30.pt' } });
+    expect(one.files.map((x) => x.path)).toEqual(['fastclip_v3/epoch_30.pt']);
+    const many = [f('a/epoch_30.pt'), f('b/epoch_30.pt'), f('bpe_simple_vocab_16e6.txt.gz')];
+    expect(() => chooseModelFiles('seed/ckpts', many)).toThrow(/several PyTorch checkpoints \(a\/epoch_30\.pt, b\/epoch_30\.pt\); choose one with --file/);
+    const picked = chooseModelFiles('seed/ckpts', many, { file: 'b/epoch_30.pt' });
+    expect(picked.files.map((x) => x.path)).toEqual(['b/epoch_30.pt', 'bpe_simple_vocab_16e6.txt.gz']);
+    expect(() => chooseModelFiles('seed/ckpts', many, { file: 'c/epoch_30.pt' })).toThrow(/has no file c\/epoch_30\.pt \(its PyTorch files: a\/epoch_30\.pt, b\/epoch_30\.pt\)/);
+  });
 });
 
 describe('URL lists', () => {
