@@ -15,6 +15,8 @@ import { installWasmRowGather } from './kernels/gather-wasm';
 import { installWasmBatchedMatMul } from './kernels/batched-matmul-wasm';
 import { installWasmPaddedTranspose } from './kernels/transpose-wasm';
 import { installWasmLeadingAxisSum } from './kernels/sum-wasm';
+import { installNativeBatchMatMul } from './kernels/batch-matmul-native';
+import { loadNativeBlas, type NativeBlasLoad } from './native-blas';
 
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -39,6 +41,7 @@ export interface BackendReport {
 }
 
 let current: BackendReport | undefined;
+let nativeBlas: NativeBlasLoad | undefined;
 
 function describeError(err: unknown): string {
   const e = err as { code?: string; message?: string };
@@ -78,11 +81,15 @@ async function tryWasm(attempts: BackendAttempt[]): Promise<boolean> {
     installWasmRowGather();
     installWasmLeadingAxisSum();
     installWasmBatchedMatMul(); // wraps the BatchMatMul installed above
+    // Optional: matMul through OpenBLAS on the wasm heap; the kernels above stay for what it declines.
+    nativeBlas = loadNativeBlas();
+    if (nativeBlas.ok) installNativeBatchMatMul(nativeBlas.blas);
     const ok = await tf.setBackend('wasm');
     if (!ok) throw new Error('tf.setBackend("wasm") returned false');
     await tf.ready();
     const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-    attempts.push({ candidate: 'wasm', ok: true, reason: simd ? 'loaded with SIMD, single-threaded' : 'loaded without SIMD (slow)' });
+    const matmul = nativeBlas.ok ? `; matMul through OpenBLAS (${nativeBlas.description})` : `; matMul in wasm (${nativeBlas.reason})`;
+    attempts.push({ candidate: 'wasm', ok: true, reason: (simd ? 'loaded with SIMD, single-threaded' : 'loaded without SIMD (slow)') + matmul });
     return true;
   } catch (err) {
     attempts.push({ candidate: 'wasm', ok: false, reason: describeError(err) });
@@ -121,7 +128,10 @@ export async function initBackend(preference: BackendPreference = 'auto'): Promi
   }
 
   const details: Record<string, string | number | boolean> = { tfjs: tf.version_core };
-  if (name === 'wasm') details.simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+  if (name === 'wasm') {
+    details.simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+    details.nativeBlas = nativeBlas?.ok ? nativeBlas.description : false;
+  }
   // tfjs-node-gpu falls back to the CPU when CUDA libraries are missing; the doctor explains why.
   const gpu = provider === 'tfjs-node-gpu' && (process.env.CUDA_VISIBLE_DEVICES ?? '0') !== '' && process.env.CUDA_VISIBLE_DEVICES !== '-1';
   current = { name, provider, gpu, attempts, details };

@@ -1,0 +1,119 @@
+/*
+ * clipwb_blas: OpenBLAS's sgemm on the tfjs wasm heap, in place.
+ *
+ * The wasm backend keeps every tensor in one WebAssembly.Memory. Its ArrayBuffer is passed in on each call
+ * (it is replaced when the heap grows), and operands and the output are byte offsets into it, so a product
+ * runs on the tensors' own memory with no copy in or out. Row-major, C = op(A) * op(B), beta = 0.
+ *
+ *   sgemm(heap, transA, transB, M, N, K, aOff, bOff, cOff, batch, strideA, strideB, strideC)
+ *     strides are in floats between batch items; 0 repeats one operand for every item (broadcast).
+ *   setThreads(n), threads(), config()
+ */
+#include <node_api.h>
+#include <cblas.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CHECK(call)                                                                 \
+  do {                                                                              \
+    if ((call) != napi_ok) {                                                        \
+      napi_throw_error(env, NULL, "clipwb_blas: N-API call failed: " #call);       \
+      return NULL;                                                                  \
+    }                                                                               \
+  } while (0)
+
+extern void openblas_set_num_threads(int);
+extern int openblas_get_num_threads(void);
+extern char *openblas_get_config(void);
+extern char *openblas_get_corename(void);
+
+static napi_value sgemm(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 13) {
+    napi_throw_type_error(env, NULL, "clipwb_blas.sgemm: expected 13 arguments");
+    return NULL;
+  }
+  void *data = NULL;
+  size_t bytes = 0;
+  bool isAb = false;
+  CHECK(napi_is_arraybuffer(env, argv[0], &isAb));
+  if (!isAb) {
+    napi_throw_type_error(env, NULL, "clipwb_blas.sgemm: heap must be an ArrayBuffer");
+    return NULL;
+  }
+  CHECK(napi_get_arraybuffer_info(env, argv[0], &data, &bytes));
+  bool ta = false, tb = false;
+  CHECK(napi_get_value_bool(env, argv[1], &ta));
+  CHECK(napi_get_value_bool(env, argv[2], &tb));
+  int64_t v[10];
+  for (int i = 0; i < 10; i++) CHECK(napi_get_value_int64(env, argv[3 + i], &v[i]));
+  const int64_t M = v[0], N = v[1], K = v[2], aOff = v[3], bOff = v[4], cOff = v[5], batch = v[6], sA = v[7], sB = v[8], sC = v[9];
+  if (M <= 0 || N <= 0 || K <= 0 || batch <= 0 || sA < 0 || sB < 0 || sC < 0 || aOff < 0 || bOff < 0 || cOff < 0 ||
+      (aOff & 3) || (bOff & 3) || (cOff & 3) || M > INT32_MAX || N > INT32_MAX || K > INT32_MAX) {
+    napi_throw_range_error(env, NULL, "clipwb_blas.sgemm: invalid sizes, strides or offsets");
+    return NULL;
+  }
+  /* Bounds: the last item of each operand must end inside the heap. */
+  const int64_t endA = aOff + 4 * ((batch - 1) * sA + M * K);
+  const int64_t endB = bOff + 4 * ((batch - 1) * sB + K * N);
+  const int64_t endC = cOff + 4 * ((batch - 1) * sC + M * N);
+  if (endA > (int64_t)bytes || endB > (int64_t)bytes || endC > (int64_t)bytes) {
+    napi_throw_range_error(env, NULL, "clipwb_blas.sgemm: an operand reaches past the end of the heap");
+    return NULL;
+  }
+  float *base = (float *)data;
+  const float *A = base + aOff / 4;
+  const float *B = base + bOff / 4;
+  float *C = base + cOff / 4;
+  const int lda = ta ? (int)M : (int)K;
+  const int ldb = tb ? (int)K : (int)N;
+  for (int64_t i = 0; i < batch; i++) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)M, (int)N, (int)K, 1.0f,
+                A + i * sA, lda, B + i * sB, ldb, 0.0f, C + i * sC, (int)N);
+  }
+  return NULL;
+}
+
+static napi_value set_threads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t n = 1;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1) {
+    napi_throw_range_error(env, NULL, "clipwb_blas.setThreads: expected an integer >= 1");
+    return NULL;
+  }
+  openblas_set_num_threads(n);
+  return NULL;
+}
+
+static napi_value threads(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  CHECK(napi_create_int32(env, openblas_get_num_threads(), &out));
+  return out;
+}
+
+static napi_value config(napi_env env, napi_callback_info info) {
+  (void)info;
+  char text[512];
+  snprintf(text, sizeof text, "%s; core %s", openblas_get_config(), openblas_get_corename());
+  napi_value out;
+  CHECK(napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &out));
+  return out;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},
+    {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
+    {"threads", NULL, threads, NULL, NULL, NULL, napi_default, NULL},
+    {"config", NULL, config, NULL, NULL, NULL, napi_default, NULL},
+  };
+  CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
