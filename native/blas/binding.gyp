@@ -2,8 +2,8 @@
   "targets": [
     {
       "target_name": "clipwb_blas",
-      "sources": ["blas.c"],
-      "cflags": ["-O2", "-std=c11", "<!@(pkg-config --cflags openblas)"],
+      "sources": ["blas.c", "elementwise.c"],
+      "cflags": ["-O3", "-ffast-math", "-std=gnu11", "<!@(pkg-config --cflags openblas)"],
       "libraries": ["<!@(pkg-config --libs openblas)"]
     }
   ]

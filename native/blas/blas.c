@@ -7,12 +7,16 @@
  *
  *   sgemm(heap, transA, transB, M, N, K, aOff, bOff, cOff, batch, strideA, strideB, strideC)
  *     strides are in floats between batch items; 0 repeats one operand for every item (broadcast).
+ *   unary(heap, op, inOff, outOff, n)             op 0: exp, 1: erf (float32)
+ *   transpose(heap, inOff, outOff, shape, perm)   4-byte elements; shape/perm already simplified, rank <= 8
  *   setThreads(n), threads(), config()
  */
 #include <node_api.h>
 #include <cblas.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "elementwise.h"
 
 #define CHECK(call)                                                                 \
   do {                                                                              \
@@ -76,6 +80,87 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* The heap's data and size, or NULL with a JS exception pending. */
+static void *heap_of(napi_env env, napi_value v, size_t *bytes, const char *fn) {
+  bool isAb = false;
+  void *data = NULL;
+  if (napi_is_arraybuffer(env, v, &isAb) != napi_ok || !isAb || napi_get_arraybuffer_info(env, v, &data, bytes) != napi_ok) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "clipwb_blas.%s: heap must be an ArrayBuffer", fn);
+    napi_throw_type_error(env, NULL, msg);
+    return NULL;
+  }
+  return data;
+}
+
+static napi_value unary(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 5) { napi_throw_type_error(env, NULL, "clipwb_blas.unary: expected 5 arguments"); return NULL; }
+  size_t bytes = 0;
+  void *data = heap_of(env, argv[0], &bytes, "unary");
+  if (!data) return NULL;
+  int64_t v[4];
+  for (int i = 0; i < 4; i++) CHECK(napi_get_value_int64(env, argv[1 + i], &v[i]));
+  const int64_t op = v[0], inOff = v[1], outOff = v[2], n = v[3];
+  if (op < 0 || op > 1 || n < 0 || inOff < 0 || outOff < 0 || (inOff & 3) || (outOff & 3) ||
+      inOff + 4 * n > (int64_t)bytes || outOff + 4 * n > (int64_t)bytes) {
+    napi_throw_range_error(env, NULL, "clipwb_blas.unary: invalid op, size or offsets (or past the end of the heap)");
+    return NULL;
+  }
+  const float *x = (const float *)((char *)data + inOff);
+  float *y = (float *)((char *)data + outOff);
+  if (op == 0) cw_exp(x, y, n); else cw_erf(x, y, n);
+  return NULL;
+}
+
+static int read_int_array(napi_env env, napi_value arr, int64_t *out, uint32_t *len) {
+  bool isArray = false;
+  if (napi_is_array(env, arr, &isArray) != napi_ok || !isArray) return 0;
+  if (napi_get_array_length(env, arr, len) != napi_ok || *len > CW_MAX_RANK) return 0;
+  for (uint32_t i = 0; i < *len; i++) {
+    napi_value e;
+    if (napi_get_element(env, arr, i, &e) != napi_ok || napi_get_value_int64(env, e, &out[i]) != napi_ok) return 0;
+  }
+  return 1;
+}
+
+static napi_value transpose(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 5) { napi_throw_type_error(env, NULL, "clipwb_blas.transpose: expected 5 arguments"); return NULL; }
+  size_t bytes = 0;
+  void *data = heap_of(env, argv[0], &bytes, "transpose");
+  if (!data) return NULL;
+  int64_t inOff = 0, outOff = 0, shape[CW_MAX_RANK], perm64[CW_MAX_RANK];
+  uint32_t rank = 0, permLen = 0;
+  CHECK(napi_get_value_int64(env, argv[1], &inOff));
+  CHECK(napi_get_value_int64(env, argv[2], &outOff));
+  if (!read_int_array(env, argv[3], shape, &rank) || !read_int_array(env, argv[4], perm64, &permLen) || permLen != rank) {
+    napi_throw_type_error(env, NULL, "clipwb_blas.transpose: shape and perm must be arrays of the same length <= 8");
+    return NULL;
+  }
+  int32_t perm[CW_MAX_RANK];
+  int seen[CW_MAX_RANK] = {0};
+  int64_t total = 1;
+  for (uint32_t i = 0; i < rank; i++) {
+    if (shape[i] < 0 || perm64[i] < 0 || perm64[i] >= rank || seen[perm64[i]]++) {
+      napi_throw_range_error(env, NULL, "clipwb_blas.transpose: perm must be a permutation of the axes and sizes >= 0");
+      return NULL;
+    }
+    perm[i] = (int32_t)perm64[i];
+    total *= shape[i];
+  }
+  if (inOff < 0 || outOff < 0 || (inOff & 3) || (outOff & 3) || inOff + 4 * total > (int64_t)bytes || outOff + 4 * total > (int64_t)bytes) {
+    napi_throw_range_error(env, NULL, "clipwb_blas.transpose: an operand reaches past the end of the heap");
+    return NULL;
+  }
+  if (total > 0) cw_transpose((const uint32_t *)((char *)data + inOff), (uint32_t *)((char *)data + outOff), shape, perm, (int)rank);
+  return NULL;
+}
+
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -108,6 +193,8 @@ static napi_value config(napi_env env, napi_callback_info info) {
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},
+    {"unary", NULL, unary, NULL, NULL, NULL, napi_default, NULL},
+    {"transpose", NULL, transpose, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"threads", NULL, threads, NULL, NULL, NULL, napi_default, NULL},
     {"config", NULL, config, NULL, NULL, NULL, napi_default, NULL},

@@ -16,6 +16,10 @@ import { fileURLToPath } from 'node:url';
 export interface NativeBlas {
   sgemm(heap: ArrayBuffer, transA: boolean, transB: boolean, m: number, n: number, k: number,
     aOffset: number, bOffset: number, cOffset: number, batch: number, strideA: number, strideB: number, strideC: number): void;
+  /** op 0: exp, 1: erf; float32, n elements. */
+  unary(heap: ArrayBuffer, op: 0 | 1, inOffset: number, outOffset: number, n: number): void;
+  /** 4-byte elements; shape and perm of the input, rank <= 8. */
+  transpose(heap: ArrayBuffer, inOffset: number, outOffset: number, shape: number[], perm: number[]): void;
   setThreads(n: number): void;
   threads(): number;
   config(): string;
@@ -62,7 +66,7 @@ export function loadNativeBlas(env: NodeJS.ProcessEnv = process.env): NativeBlas
   }
   try {
     const blas = createRequire(import.meta.url)(file) as NativeBlas;
-    if (typeof blas.sgemm !== 'function') throw new Error(`${file} is not the clipwb_blas addon`);
+    if (typeof blas.sgemm !== 'function' || typeof blas.unary !== 'function' || typeof blas.transpose !== 'function') throw new Error(`${file} is not the clipwb_blas addon, or an older build of it (npm run build:native)`);
     blas.setThreads(parseBlasThreads(env.CLIPWB_BLAS_THREADS));
     return (cached = { ok: true, blas, file, description: `${blas.config()}, ${blas.threads()} thread(s)` });
   } catch (err) {

@@ -16,6 +16,7 @@ import { installWasmBatchedMatMul } from './kernels/batched-matmul-wasm';
 import { installWasmPaddedTranspose } from './kernels/transpose-wasm';
 import { installWasmLeadingAxisSum } from './kernels/sum-wasm';
 import { installNativeBatchMatMul } from './kernels/batch-matmul-native';
+import { installNativeElementwise } from './kernels/native-elementwise';
 import { loadNativeBlas, type NativeBlasLoad } from './native-blas';
 
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -83,12 +84,15 @@ async function tryWasm(attempts: BackendAttempt[]): Promise<boolean> {
     installWasmBatchedMatMul(); // wraps the BatchMatMul installed above
     // Optional: matMul through OpenBLAS on the wasm heap; the kernels above stay for what it declines.
     nativeBlas = loadNativeBlas();
-    if (nativeBlas.ok) installNativeBatchMatMul(nativeBlas.blas);
+    if (nativeBlas.ok) {
+      installNativeBatchMatMul(nativeBlas.blas);
+      installNativeElementwise(nativeBlas.blas);
+    }
     const ok = await tf.setBackend('wasm');
     if (!ok) throw new Error('tf.setBackend("wasm") returned false');
     await tf.ready();
     const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-    const matmul = nativeBlas.ok ? `; matMul through OpenBLAS (${nativeBlas.description})` : `; matMul in wasm (${nativeBlas.reason})`;
+    const matmul = nativeBlas.ok ? `; matMul through OpenBLAS (${nativeBlas.description}), native exp/erf/transpose` : `; matMul in wasm (${nativeBlas.reason})`;
     attempts.push({ candidate: 'wasm', ok: true, reason: (simd ? 'loaded with SIMD, single-threaded' : 'loaded without SIMD (slow)') + matmul });
     return true;
   } catch (err) {

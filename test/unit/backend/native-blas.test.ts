@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, currentBackend } from '../../../src-worker/backend/select';
+import { simplifyTranspose } from '../../../src-worker/backend/kernels/native-elementwise';
 import { findAddon, loadNativeBlas, parseBlasThreads, resetNativeBlasForTests } from '../../../src-worker/backend/native-blas';
 
 const built = findAddon() !== undefined;
@@ -43,6 +44,16 @@ describe('native BLAS loader', () => {
     expect(parseBlasThreads('2')).toBe(2);
     expect(() => parseBlasThreads('0')).toThrow(/CLIPWB_BLAS_THREADS/);
     expect(() => parseBlasThreads('two')).toThrow(/CLIPWB_BLAS_THREADS/);
+  });
+});
+
+describe('simplifyTranspose', () => {
+  it('drops size-1 axes and merges axes that stay adjacent', () => {
+    expect(simplifyTranspose([2, 3, 4, 5], [0, 2, 1, 3])).toEqual({ shape: [2, 3, 4, 5], perm: [0, 2, 1, 3] });
+    expect(simplifyTranspose([2, 3, 4, 5], [2, 3, 0, 1])).toEqual({ shape: [6, 20], perm: [1, 0] });
+    expect(simplifyTranspose([1, 7, 1, 9], [3, 2, 1, 0])).toEqual({ shape: [7, 9], perm: [1, 0] });
+    expect(simplifyTranspose([4, 5, 6], [0, 1, 2])).toEqual({ shape: [120], perm: [0] });
+    expect(simplifyTranspose([1, 1], [1, 0])).toEqual({ shape: [], perm: [] });
   });
 });
 
@@ -113,4 +124,48 @@ describe.skipIf(!built)('BatchMatMul through OpenBLAS on the wasm heap (addon bu
     const onCpu = run();
     for (let i = 0; i < onCpu.length; i++) for (let j = 0; j < onCpu[i]!.length; j++) expect(onWasm[i]![j]).toBeCloseTo(onCpu[i]![j]!, 4);
   });
+
+  it('Exp and Erf match Math.exp and a float64 erf', async () => {
+    await initBackend('wasm');
+    const values = Array.from({ length: 1003 }, (_, i) => (i - 501) / 37);
+    values.push(-1e9, 0, 88);
+    const x = tf.tensor1d(values);
+    const e = tf.exp(x).dataSync();
+    const f = tf.erf(x).dataSync();
+    // erf by its series / continued fraction is overkill here: Abramowitz-Stegun 7.1.26 is within 1.5e-7.
+    const erf = (z: number): number => {
+      const t = 1 / (1 + 0.3275911 * Math.abs(z));
+      const y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-z * z);
+      return z < 0 ? -y : y;
+    };
+    values.forEach((v, i) => {
+      const want = Math.exp(v);
+      expect(Math.abs(e[i]! - want)).toBeLessThanOrEqual(2e-6 * want);
+      expect(Math.abs(f[i]! - erf(v))).toBeLessThan(1e-6);
+    });
+    tf.dispose([x]);
+  });
+
+  const perms: { shape: number[]; perm: number[]; dtype: 'float32' | 'int32' }[] = [
+    { shape: [70, 45], perm: [1, 0], dtype: 'float32' },
+    { shape: [3, 5, 4, 6], perm: [0, 2, 1, 3], dtype: 'float32' },
+    { shape: [3, 5, 4, 6], perm: [0, 1, 3, 2], dtype: 'float32' },
+    { shape: [3, 5, 4, 6], perm: [3, 1, 2, 0], dtype: 'float32' },
+    { shape: [2, 1, 33, 40], perm: [2, 3, 1, 0], dtype: 'int32' },
+    { shape: [6, 7, 8], perm: [2, 0, 1], dtype: 'int32' },
+    { shape: [4, 5], perm: [0, 1], dtype: 'float32' },
+  ];
+  for (const c of perms) {
+    it(`Transpose ${c.dtype} [${c.shape}] by [${c.perm}] matches the cpu backend`, async () => {
+      const n = c.shape.reduce((p, d) => p * d, 1);
+      const values = Array.from({ length: n }, (_, i) => (i * 7919) % 1009);
+      await initBackend('wasm');
+      const got = tf.transpose(tf.tensor(values, c.shape, c.dtype), c.perm);
+      const gotValues = Array.from(got.dataSync());
+      await initBackend('cpu');
+      const want = tf.transpose(tf.tensor(values, c.shape, c.dtype), c.perm);
+      expect(got.shape).toEqual(want.shape);
+      expect(gotValues).toEqual(Array.from(want.dataSync()));
+    });
+  }
 });
