@@ -26,7 +26,7 @@ export const evalCommand: Command = {
   async run(argv) {
     const { flags } = parseArgs(argv, FLAGS, 'eval');
     const backend = str(flags.backend)!;
-    if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`eval: --backend must be auto, tensorflow, wasm or cpu, got "${backend}"`);
+    if (!['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`eval: --backend must be auto, tensorflow, webgpu, wasm or cpu, got "${backend}"`);
     const ctx = openContext(str(flags.home));
     const { service, monitor } = await openRunService(ctx);
     try {
