@@ -238,19 +238,25 @@ async function peerMain(o: Options): Promise<void> {
     const build = buildParts(c, new LocalCommunicator());
     const r1: number[] = [];
     const r2: number[] = [];
+    const rCpu: number[] = [];
     for (let round = 1; round <= o.rounds; round++) {
-      const ours = sps(c.batch, timeOn(build, new LocalCommunicator(), o).wallMs);
+      const t0 = timeOn(build, new LocalCommunicator(), o);
+      const ours = sps(c.batch, t0.wallMs);
       const t1 = await runTorchPeer(found.python, configPath, c.batch, 1, o.steps, o.warmup);
       const t2 = await runTorchPeer(found.python, configPath, c.batch, 2, o.steps, o.warmup);
       const p1 = sps(c.batch, t1.wallMs);
       const p2 = sps(c.batch, t2.wallMs);
+      // Both single-threaded: samples per CPU-second, less sensitive to other load on a shared machine.
+      const cpuRatio = median(t1.cpuMs) / median(t0.cpuMs);
       r1.push(ours / p1);
       r2.push(ours / p2);
+      rCpu.push(cpuRatio);
       console.log(`${c.label} ${c.config} batch ${c.batch}, round ${round}: ours ${ours.toFixed(1)} samples/s, PyTorch 1 thread ${p1.toFixed(1)}, ` +
-        `2 threads ${p2.toFixed(1)}; ratio ${(ours / p1).toFixed(2)}x / ${(ours / p2).toFixed(2)}x`);
+        `2 threads ${p2.toFixed(1)}; ratio ${(ours / p1).toFixed(2)}x / ${(ours / p2).toFixed(2)}x; per CPU-second vs 1 thread ${cpuRatio.toFixed(2)}x ` +
+        `(cpu ms/step ours ${median(t0.cpuMs).toFixed(0)}, PyTorch ${median(t1.cpuMs).toFixed(0)})`);
     }
     summary.push(`${c.label} ${c.config} batch ${c.batch}, 1 process: ${median(r1).toFixed(2)}x PyTorch 1 thread (rounds ${r1.map((r) => r.toFixed(2)).join(', ')}), ` +
-      `${median(r2).toFixed(2)}x PyTorch 2 threads`);
+      `${median(rCpu).toFixed(2)}x per CPU-second (rounds ${rCpu.map((r) => r.toFixed(2)).join(', ')}), ${median(r2).toFixed(2)}x PyTorch 2 threads`);
     build.dispose();
   }
   if (o.nproc && o.only.includes('a')) {

@@ -9,6 +9,7 @@
  *     strides are in floats between batch items; 0 repeats one operand for every item (broadcast).
  *   unary(heap, op, inOff, outOff, n)             op 0: exp, 1: erf (float32)
  *   transpose(heap, inOff, outOff, shape, perm)   4-byte elements; shape/perm already simplified, rank <= 8
+ *   sum(heap, inOff, outOff, rows, n, leading)    float32 [rows, n]: column sums (leading) or row sums
  *   setThreads(n), threads(), config()
  */
 #include <node_api.h>
@@ -115,6 +116,29 @@ static napi_value unary(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value sum(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 6) { napi_throw_type_error(env, NULL, "clipwb_blas.sum: expected 6 arguments"); return NULL; }
+  size_t bytes = 0;
+  void *data = heap_of(env, argv[0], &bytes, "sum");
+  if (!data) return NULL;
+  int64_t v[4];
+  for (int i = 0; i < 4; i++) CHECK(napi_get_value_int64(env, argv[1 + i], &v[i]));
+  bool leading = false;
+  CHECK(napi_get_value_bool(env, argv[5], &leading));
+  const int64_t inOff = v[0], outOff = v[1], rows = v[2], n = v[3];
+  const int64_t outCount = leading ? n : rows;
+  if (rows < 0 || n < 0 || inOff < 0 || outOff < 0 || (inOff & 3) || (outOff & 3) ||
+      inOff + 4 * rows * n > (int64_t)bytes || outOff + 4 * outCount > (int64_t)bytes) {
+    napi_throw_range_error(env, NULL, "clipwb_blas.sum: invalid sizes or offsets (or past the end of the heap)");
+    return NULL;
+  }
+  cw_sum((const float *)((char *)data + inOff), (float *)((char *)data + outOff), rows, n, leading);
+  return NULL;
+}
+
 static int read_int_array(napi_env env, napi_value arr, int64_t *out, uint32_t *len) {
   bool isArray = false;
   if (napi_is_array(env, arr, &isArray) != napi_ok || !isArray) return 0;
@@ -194,6 +218,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},
     {"unary", NULL, unary, NULL, NULL, NULL, napi_default, NULL},
+    {"sum", NULL, sum, NULL, NULL, NULL, napi_default, NULL},
     {"transpose", NULL, transpose, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"threads", NULL, threads, NULL, NULL, NULL, napi_default, NULL},

@@ -84,3 +84,28 @@ void cw_transpose(const uint32_t *restrict x, uint32_t *restrict y, const int64_
     for (int i = rank - 2; i >= 0; i--) { if (++idx[i] < outShape[i]) break; idx[i] = 0; }
   }
 }
+
+/* Sums of a [rows, n] block: over the rows (leading != 0, out has n values) or over each row (out has rows
+ * values). Accumulates in double, as the JavaScript kernel it replaces. */
+CLONES void cw_sum(const float *restrict x, float *restrict out, int64_t rows, int64_t n, int leading) {
+  if (leading) {
+    enum { W = 256 };
+    double acc[W];
+    for (int64_t j0 = 0; j0 < n; j0 += W) {
+      const int64_t w = n - j0 < W ? n - j0 : W;
+      for (int64_t j = 0; j < w; j++) acc[j] = 0;
+      for (int64_t i = 0; i < rows; i++) {
+        const float *row = x + i * n + j0;
+        for (int64_t j = 0; j < w; j++) acc[j] += row[j];
+      }
+      for (int64_t j = 0; j < w; j++) out[j0 + j] = (float)acc[j];
+    }
+  } else {
+    for (int64_t i = 0; i < rows; i++) {
+      const float *row = x + i * n;
+      double s = 0;
+      for (int64_t j = 0; j < n; j++) s += row[j];
+      out[i] = (float)s;
+    }
+  }
+}

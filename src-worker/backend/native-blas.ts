@@ -20,6 +20,8 @@ export interface NativeBlas {
   unary(heap: ArrayBuffer, op: 0 | 1, inOffset: number, outOffset: number, n: number): void;
   /** 4-byte elements; shape and perm of the input, rank <= 8. */
   transpose(heap: ArrayBuffer, inOffset: number, outOffset: number, shape: number[], perm: number[]): void;
+  /** float32 [rows, n]: column sums (leading) or row sums. */
+  sum(heap: ArrayBuffer, inOffset: number, outOffset: number, rows: number, n: number, leading: boolean): void;
   setThreads(n: number): void;
   threads(): number;
   config(): string;
@@ -66,7 +68,7 @@ export function loadNativeBlas(env: NodeJS.ProcessEnv = process.env): NativeBlas
   }
   try {
     const blas = createRequire(import.meta.url)(file) as NativeBlas;
-    if (typeof blas.sgemm !== 'function' || typeof blas.unary !== 'function' || typeof blas.transpose !== 'function') throw new Error(`${file} is not the clipwb_blas addon, or an older build of it (npm run build:native)`);
+    if (typeof blas.sgemm !== 'function' || typeof blas.unary !== 'function' || typeof blas.transpose !== 'function' || typeof blas.sum !== 'function') throw new Error(`${file} is not the clipwb_blas addon, or an older build of it (npm run build:native)`);
     blas.setThreads(parseBlasThreads(env.CLIPWB_BLAS_THREADS));
     return (cached = { ok: true, blas, file, description: `${blas.config()}, ${blas.threads()} thread(s)` });
   } catch (err) {

@@ -117,7 +117,7 @@ async function tryWasm(attempts: BackendAttempt[]): Promise<boolean> {
     if (!ok) throw new Error('tf.setBackend("wasm") returned false');
     await tf.ready();
     const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-    const matmul = nativeBlas.ok ? `; matMul through OpenBLAS (${nativeBlas.description}), native exp/erf/transpose` : `; matMul in wasm (${nativeBlas.reason})`;
+    const matmul = nativeBlas.ok ? `; matMul through OpenBLAS (${nativeBlas.description}), native exp/erf/transpose/sum` : `; matMul in wasm (${nativeBlas.reason})`;
     attempts.push({ candidate: 'wasm', ok: true, reason: (simd ? 'loaded with SIMD, single-threaded' : 'loaded without SIMD (slow)') + matmul });
     return true;
   } catch (err) {
@@ -170,6 +170,14 @@ export async function initBackend(preference: BackendPreference = 'auto', deps: 
     (provider === 'tfjs-node-gpu' && (process.env.CUDA_VISIBLE_DEVICES ?? '0') !== '' && process.env.CUDA_VISIBLE_DEVICES !== '-1');
   current = { name, provider, gpu, attempts, details };
   return current;
+}
+
+/**
+ * True when the active backend multiplies transposed operands as fast as plain ones (wasm with the native
+ * BLAS addon), so model code need not transpose explicitly before a matMul.
+ */
+export function transposedMatMulIsFree(): boolean {
+  return nativeBlas?.ok === true && tf.getBackend() === 'wasm';
 }
 
 export function currentBackend(): BackendReport | undefined {

@@ -3,7 +3,9 @@
  *
  * wasm's Exp and Erf are scalar (about 7 and 10 ns per element here); the addon runs glibc's vectorised
  * expf/erff. Transposes (attention heads, the weight-gradient products) become memcpy runs or 32x32-tiled
- * 2-D transposes. Dtypes or ranks these do not cover go to the kernels installed before them.
+ * 2-D transposes. Sums over leading axes (bias and gain gradients) or trailing axes (row sums) are one
+ * vectorised pass with double accumulators. Dtypes, ranks or axes these do not cover go to the kernels
+ * installed before them.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native-blas';
@@ -60,6 +62,31 @@ export function installNativeElementwise(blas: NativeBlas): void {
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel({ ...previous, kernelFunc });
   }
+
+  const previousSum = tf.getKernel('Sum', 'wasm');
+  if (!previousSum) throw new Error('wasm backend kernel Sum is not registered; import @tensorflow/tfjs-backend-wasm first');
+  const sumFunc: tf.KernelFunc = (args) => {
+    const { x } = args.inputs as unknown as { x: tf.TensorInfo };
+    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    const be = args.backend;
+    const rank = x.shape.length;
+    if (!hasHeap(be) || x.dtype !== 'float32' || rank < 1) return previousSum.kernelFunc(args);
+    const axes = [...new Set(tf.util.parseAxisParam(axis, x.shape))].sort((p, q) => p - q);
+    if (axes.length === 0) return previousSum.kernelFunc(args);
+    const leading = axes.length < rank && axes.every((a, i) => a === i);
+    const trailing = axes.every((a, i) => a === rank - axes.length + i);
+    if (!leading && !trailing) return previousSum.kernelFunc(args);
+    const split = leading ? axes.length : rank - axes.length;
+    const rows = x.shape.slice(0, split).reduce((p, d) => p * d, 1);
+    const n = x.shape.slice(split).reduce((p, d) => p * d, 1);
+    const kept = x.shape.filter((_, i) => !axes.includes(i));
+    const outShape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept;
+    const out = be.makeOutput(outShape, 'float32');
+    blas.sum(be.wasm.HEAPU8.buffer as ArrayBuffer, be.dataIdMap.get(x.dataId)!.memoryOffset, be.dataIdMap.get(out.dataId)!.memoryOffset, rows, n, leading);
+    return out;
+  };
+  tf.unregisterKernel('Sum', 'wasm');
+  tf.registerKernel({ ...previousSum, kernelFunc: sumFunc });
 
   const previousTranspose = tf.getKernel('Transpose', 'wasm');
   if (!previousTranspose) throw new Error('wasm backend kernel Transpose is not registered; import @tensorflow/tfjs-backend-wasm first');

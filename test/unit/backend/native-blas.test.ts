@@ -168,4 +168,28 @@ describe.skipIf(!built)('BatchMatMul through OpenBLAS on the wasm heap (addon bu
       expect(gotValues).toEqual(Array.from(want.dataSync()));
     });
   }
+
+  const sums: { shape: number[]; axis: number | number[]; keepDims: boolean }[] = [
+    { shape: [300, 70], axis: 0, keepDims: false },
+    { shape: [300, 70], axis: 1, keepDims: true },
+    { shape: [4, 5, 6], axis: [0, 1], keepDims: false },
+    { shape: [4, 5, 6], axis: [1, 2], keepDims: false },
+    { shape: [4, 5, 6], axis: [0, 1, 2], keepDims: true },
+    { shape: [4, 5, 6], axis: 1, keepDims: false },
+    { shape: [7], axis: 0, keepDims: false },
+  ];
+  for (const c of sums) {
+    it(`Sum [${c.shape}] over ${JSON.stringify(c.axis)}${c.keepDims ? ' (keepDims)' : ''} matches the cpu backend`, async () => {
+      const n = c.shape.reduce((p, d) => p * d, 1);
+      const values = Array.from({ length: n }, (_, i) => Math.sin(i) * 3);
+      await initBackend('wasm');
+      const got = tf.sum(tf.tensor(values, c.shape), c.axis, c.keepDims);
+      const gotValues = Array.from(got.dataSync());
+      await initBackend('cpu');
+      const want = tf.sum(tf.tensor(values, c.shape), c.axis, c.keepDims);
+      expect(got.shape).toEqual(want.shape);
+      const wantValues = Array.from(want.dataSync());
+      gotValues.forEach((v, i) => expect(v).toBeCloseTo(wantValues[i]!, 3));
+    });
+  }
 });
