@@ -229,6 +229,7 @@ async function peerMain(o: Options): Promise<void> {
   console.log(`bench:train --peer torch: ours on ${backend.name} (${backend.provider}) against PyTorch ${found.version} (${found.python}, ` +
     `libblas.so.3 -> ${found.blas}, OPENBLAS_NUM_THREADS=1); ${o.rounds} interleaved rounds of ${o.warmup} warm-up + ${o.steps} timed steps; ` +
     'samples/s from the median step of each run; ratio = ours / PyTorch within a round, summary = median over rounds.');
+  console.log(`  ours: ${backend.attempts.at(-1)?.reason ?? ''}`);
   if (!/openblas/i.test(found.blas)) console.log(`  warning: libblas.so.3 is ${found.blas}, not OpenBLAS: PyTorch runs on a slow BLAS and the ratio flatters us.`);
   const sps = (batch: number, wallMs: number[]): number => batch / (median(wallMs) / 1000);
   const summary: string[] = [];
