@@ -2,13 +2,13 @@
 # GPU check of the webgpu route (and the doctor) on a machine with NVIDIA GPUs.
 #
 # UNVERIFIED ON A GPU: prepared on a machine without one. Run from the repository root after npm install:
-#   bash scripts/gpu-check.sh            # output also saved under ${OUT:-gpu-check-out}/
+#   bash scripts/gpu-check.sh            # output also saved under ${OUT:-/tmp/clipwb-gpu-check}/
 # It answers: does Dawn find the NVIDIA GPU (through Vulkan)? matMul GFLOP/s on it; one ViT-B/16 training
 # step at batch 32 (seconds, memory); what `clipwb doctor` says; with two GPUs, one process per GPU at once.
 # Every step has a time limit and the script goes on after a failure, so one run reports everything.
 set -u
 cd "$(dirname "$0")/.."
-out="${OUT:-gpu-check-out}"
+out="${OUT:-/tmp/clipwb-gpu-check}"
 mkdir -p "$out"
 log="$out/gpu-check.log"
 : > "$log"
