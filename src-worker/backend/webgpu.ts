@@ -5,7 +5,7 @@
  * what is missing (see vulkan.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkVulkan, explainVulkan } from './vulkan';
+import { checkVulkan, explainVulkan, type VulkanReport } from './vulkan';
 
 interface AdapterInfoLike { vendor?: string; architecture?: string; device?: string; description?: string }
 interface AdapterLike { info?: AdapterInfoLike }
@@ -27,7 +27,13 @@ export function dawnFlags(env: NodeJS.ProcessEnv = process.env): string[] {
 export async function probeWebgpu(
   load: () => Promise<DawnModule> = async () => (await import('webgpu')) as unknown as DawnModule,
   vulkanWhy: () => string = () => explainVulkan(checkVulkan()).text,
+  /** On Linux: the Vulkan check made before loading Dawn (null elsewhere: Dawn uses Metal / D3D12 there). */
+  vulkanFirst: () => VulkanReport | null = () => (process.platform === 'linux' ? checkVulkan() : null),
 ): Promise<WebgpuProbe> {
+  // Without the Vulkan loader Dawn can find no adapter on Linux; saying so without loading dawn.node is
+  // faster and keeps Dawn's own warning off every worker's stderr.
+  const vulkan = vulkanFirst();
+  if (vulkan && !vulkan.loader) return { ok: false, reason: `Dawn found no GPU adapter: ${explainVulkan(vulkan).text}` };
   let dawn: DawnModule;
   try {
     dawn = await load();

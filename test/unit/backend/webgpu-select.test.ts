@@ -41,20 +41,28 @@ describe('Vulkan diagnosis (why Dawn sees or misses a GPU)', () => {
 
 describe('webgpu probe', () => {
   const dawn = (adapter: unknown): DawnModule => ({ create: () => ({ requestAdapter: () => Promise.resolve(adapter as null) }), globals: {} });
+  const loaderPresent = () => ({ loader: '/usr/lib/libvulkan.so.1', icds: [], icdFolders: [] });
+
+  it('does not load Dawn at all on Linux without the Vulkan loader', async () => {
+    let loaded = false;
+    const r = await probeWebgpu(() => { loaded = true; return Promise.resolve(dawn(null)); }, () => 'unused', () => ({ loader: null, icds: [], icdFolders: [] }));
+    expect(loaded).toBe(false);
+    expect(r).toEqual({ ok: false, reason: expect.stringMatching(/^Dawn found no GPU adapter: the Vulkan loader libvulkan\.so\.1 is not installed/) });
+  });
 
   it('explains a missing adapter with the Vulkan reason', async () => {
-    const r = await probeWebgpu(() => Promise.resolve(dawn(null)), () => 'the Vulkan loader libvulkan.so.1 is not installed');
-    expect(r).toEqual({ ok: false, reason: 'Dawn found no GPU adapter: the Vulkan loader libvulkan.so.1 is not installed' });
+    const r = await probeWebgpu(() => Promise.resolve(dawn(null)), () => 'only a CPU Vulkan driver', loaderPresent);
+    expect(r).toEqual({ ok: false, reason: 'Dawn found no GPU adapter: only a CPU Vulkan driver' });
   });
 
   it('says when the package is not installed', async () => {
-    const r = await probeWebgpu(() => Promise.reject(Object.assign(new Error('nope'), { code: 'ERR_MODULE_NOT_FOUND' })));
+    const r = await probeWebgpu(() => Promise.reject(Object.assign(new Error('nope'), { code: 'ERR_MODULE_NOT_FOUND' })), () => '', loaderPresent);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toMatch(/webgpu package \(Dawn\) is not installed.*npm install webgpu/);
   });
 
   it('describes an adapter and reads Dawn flags', async () => {
-    const r = await probeWebgpu(() => Promise.resolve(dawn({ info: { vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200' } })));
+    const r = await probeWebgpu(() => Promise.resolve(dawn({ info: { vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200' } })), () => '', loaderPresent);
     expect(r.ok && r.adapter).toBe('nvidia / hopper / NVIDIA H200');
     expect(describeAdapter(undefined)).toBe('adapter without a description');
     expect(dawnFlags({ CLIPWB_DAWN_FLAGS: 'backend=vulkan, adapter=NVIDIA' })).toEqual(['backend=vulkan', 'adapter=NVIDIA']);
