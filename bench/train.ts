@@ -5,6 +5,8 @@
  *
  *   npm run bench:train                        # (a), (b), (a) with --nproc 2, profiles
  *   npm run bench:train -- --steps 9 --warmup 2 --backend wasm --only a --no-profile --no-nproc
+ *   npm run bench:train -- --peer torch        # interleaved with PyTorch (1 and 2 threads): ratios
+ *   npm run bench:train -- --peer torch --rounds 5 --only a
  *
  *   (a) clip-tiny-p7-28 (28x28 images, width 64, 2 layers) at batch 128
  *   (b) clip-small-p4-32 (32x32 images, patch 4, width 128, 4 layers) at batch 64
@@ -16,6 +18,12 @@
  *
  * Figures are medians over the timed steps (after warm-up); wall time and this process's CPU time
  * are both printed, because the machine may be shared. tf.profile then lists the kernels of one step.
+ *
+ * --peer torch runs bench/peer_torch.py (the same step in PyTorch, see bench/peer.ts for which Python) in
+ * rounds interleaved with ours: each round times ours, then PyTorch on 1 thread, then on 2, and prints the
+ * ratios of that round; the summary is the median of the per-round ratios. The (a) --nproc 2 figure is
+ * compared with PyTorch on 2 threads the same way. Only ratios measured in one call mean anything on a
+ * shared machine.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -30,6 +38,7 @@ import { createObjective } from '../src-worker/loss';
 import { AdamW, adamHyperparameters, buildParamGroups } from '../src-worker/optim';
 import { trainStep, type StepBatch, type StepParts } from '../src-worker/train/train-step';
 import { memoryReport } from '../src-worker/train/memory';
+import { findTorchPython, runTorchPeer } from './peer';
 
 const SELF = fileURLToPath(import.meta.url);
 const REPO = path.resolve(path.dirname(SELF), '..');
@@ -42,10 +51,10 @@ const CASES: Record<CaseKey, Case> = {
   vitb16: { label: '(vitb16)', config: 'ViT-B-16', batch: 8, recompute: true },
 };
 
-interface Options { steps: number; warmup: number; backend: string; only: CaseKey[]; profile: boolean; nproc: boolean }
+interface Options { steps: number; warmup: number; backend: string; only: CaseKey[]; profile: boolean; nproc: boolean; peer: 'torch' | null; rounds: number }
 
 function parseOptions(argv: string[]): Options & { rankCase?: CaseKey } {
-  const o: Options & { rankCase?: CaseKey } = { steps: 9, warmup: 2, backend: 'wasm', only: ['a', 'b'], profile: true, nproc: true };
+  const o: Options & { rankCase?: CaseKey } = { steps: 9, warmup: 2, backend: 'wasm', only: ['a', 'b'], profile: true, nproc: true, peer: null, rounds: 3 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -60,6 +69,11 @@ function parseOptions(argv: string[]): Options & { rankCase?: CaseKey } {
     else if (a === '--no-profile') o.profile = false;
     else if (a === '--no-nproc') o.nproc = false;
     else if (a === '--rank-case') o.rankCase = checkCase(value());
+    else if (a === '--peer') {
+      const v = value();
+      if (v !== 'torch') throw new Error(`--peer: the only peer is torch, got ${v}`);
+      o.peer = v;
+    } else if (a === '--rounds') o.rounds = positiveInt(a, value());
     else throw new Error(`unknown option ${a}; see the header of bench/train.ts`);
   }
   return o;
@@ -128,6 +142,10 @@ interface Timing { wallMs: number[]; cpuMs: number[] }
 function timeSteps(c: Case, comm: Communicator, o: Pick<Options, 'steps' | 'warmup'>): Timing & { build: ReturnType<typeof buildParts> } {
   setActivationCheckpointing(c.recompute ?? false);
   const build = buildParts(c, comm);
+  return { ...timeOn(build, comm, o), build };
+}
+
+function timeOn(build: ReturnType<typeof buildParts>, comm: Communicator, o: Pick<Options, 'steps' | 'warmup'>): Timing {
   const t: Timing = { wallMs: [], cpuMs: [] };
   for (let i = 0; i < o.warmup + o.steps; i++) {
     comm.barrier();
@@ -140,7 +158,7 @@ function timeSteps(c: Case, comm: Communicator, o: Pick<Options, 'steps' | 'warm
       t.cpuMs.push((cpu.user + cpu.system) / 1000);
     }
   }
-  return { ...t, build };
+  return t;
 }
 
 async function profileStep(build: ReturnType<typeof buildParts>): Promise<string[]> {
@@ -206,8 +224,71 @@ async function runRanks(caseKey: CaseKey, k: number, o: Options): Promise<Timing
   return results[0]!;
 }
 
+/** Our step against PyTorch's, interleaved round by round; prints per-round figures and the median ratios. */
+async function peerMain(o: Options): Promise<void> {
+  const found = findTorchPython();
+  if ('error' in found) {
+    console.error(`--peer torch: ${found.error}`);
+    process.exitCode = 2;
+    return;
+  }
+  const backend = await initBackend(parseBackendPreference(o.backend));
+  console.log(`bench:train --peer torch: ours on ${backend.name} (${backend.provider}) against PyTorch ${found.version} (${found.python}, ` +
+    `libblas.so.3 -> ${found.blas}, OPENBLAS_NUM_THREADS=1); ${o.rounds} interleaved rounds of ${o.warmup} warm-up + ${o.steps} timed steps; ` +
+    'samples/s from the median step of each run; ratio = ours / PyTorch within a round, summary = median over rounds.');
+  console.log(`  ours: ${backend.attempts.at(-1)?.reason ?? ''}`);
+  if (!/openblas/i.test(found.blas)) console.log(`  warning: libblas.so.3 is ${found.blas}, not OpenBLAS: PyTorch runs on a slow BLAS and the ratio flatters us.`);
+  const sps = (batch: number, wallMs: number[]): number => batch / (median(wallMs) / 1000);
+  const summary: string[] = [];
+  for (const key of o.only) {
+    const c = CASES[key];
+    const configPath = path.join(REPO, 'resources/model_configs', `${c.config}.json`);
+    const build = buildParts(c, new LocalCommunicator());
+    const r1: number[] = [];
+    const r2: number[] = [];
+    const rCpu: number[] = [];
+    for (let round = 1; round <= o.rounds; round++) {
+      const t0 = timeOn(build, new LocalCommunicator(), o);
+      const ours = sps(c.batch, t0.wallMs);
+      const t1 = await runTorchPeer(found.python, configPath, c.batch, 1, o.steps, o.warmup);
+      const t2 = await runTorchPeer(found.python, configPath, c.batch, 2, o.steps, o.warmup);
+      const p1 = sps(c.batch, t1.wallMs);
+      const p2 = sps(c.batch, t2.wallMs);
+      // Both single-threaded: samples per CPU-second, less sensitive to other load on a shared machine.
+      const cpuRatio = median(t1.cpuMs) / median(t0.cpuMs);
+      r1.push(ours / p1);
+      r2.push(ours / p2);
+      rCpu.push(cpuRatio);
+      console.log(`${c.label} ${c.config} batch ${c.batch}, round ${round}: ours ${ours.toFixed(1)} samples/s, PyTorch 1 thread ${p1.toFixed(1)}, ` +
+        `2 threads ${p2.toFixed(1)}; ratio ${(ours / p1).toFixed(2)}x / ${(ours / p2).toFixed(2)}x; per CPU-second vs 1 thread ${cpuRatio.toFixed(2)}x ` +
+        `(cpu ms/step ours ${median(t0.cpuMs).toFixed(0)}, PyTorch ${median(t1.cpuMs).toFixed(0)})`);
+    }
+    summary.push(`${c.label} ${c.config} batch ${c.batch}, 1 process: ${median(r1).toFixed(2)}x PyTorch 1 thread (rounds ${r1.map((r) => r.toFixed(2)).join(', ')}), ` +
+      `${median(rCpu).toFixed(2)}x per CPU-second (rounds ${rCpu.map((r) => r.toFixed(2)).join(', ')}), ${median(r2).toFixed(2)}x PyTorch 2 threads`);
+    build.dispose();
+  }
+  if (o.nproc && o.only.includes('a')) {
+    const c = CASES.a;
+    const configPath = path.join(REPO, 'resources/model_configs', `${c.config}.json`);
+    const ratios: number[] = [];
+    for (let round = 1; round <= o.rounds; round++) {
+      const two = sps(2 * c.batch, (await runRanks('a', 2, o)).wallMs);
+      // PyTorch on 2 threads at the same global batch (2 x 128) as our 2 processes.
+      const p2 = sps(2 * c.batch, (await runTorchPeer(found.python, configPath, 2 * c.batch, 2, o.steps, o.warmup)).wallMs);
+      ratios.push(two / p2);
+      console.log(`${c.label} --nproc 2 (global batch ${2 * c.batch}), round ${round}: ours ${two.toFixed(1)} samples/s, PyTorch 2 threads at batch ${2 * c.batch} ` +
+        `${p2.toFixed(1)}; ratio ${(two / p2).toFixed(2)}x`);
+    }
+    summary.push(`${c.label} --nproc 2: ${median(ratios).toFixed(2)}x PyTorch 2 threads (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')})`);
+  }
+  console.log('summary (ours / PyTorch, median of the per-round ratios):');
+  for (const line of summary) console.log(`  ${line}`);
+}
+
 const o = parseOptions(process.argv.slice(2));
-if (o.rankCase) {
+if (o.peer && !o.rankCase) {
+  await peerMain(o);
+} else if (o.rankCase) {
   await rankMain({ ...o, rankCase: o.rankCase });
 } else {
   const backend = await initBackend(parseBackendPreference(o.backend));

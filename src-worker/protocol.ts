@@ -52,7 +52,7 @@ export const Job = z.discriminatedUnion('kind', [
     datacompPath: z.string().nullable(),
     /** Where eval_results/epoch_N_eval_results.jsonl goes (the run folder for a run's checkpoint). */
     resultsDir: z.string(), batchSize: z.number().int().positive(),
-    backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+    backend: z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
     /** Needed only for weights without a sidecar (e.g. an open_clip export): the model config and the vocabulary. */
     model: z.string().nullable().default(null), vocab: z.string().nullable().default(null),
   }),

@@ -7,6 +7,9 @@ import { checkCudaLibs, type CudaLibsOptions, type CudaLibsReport } from './cuda
 import { needsPtxJit, tooOldForTf29 } from './compute-capability';
 import { queryGpuStatic, type GpuStaticQueryResult, type StaticGpu } from './static-query';
 import { CUDA_CACHE_MAX_BYTES } from './worker-env';
+import { gpuRoutes, renderRoutes, type GpuRoute, type RouteInputs } from './routes';
+import { checkVulkan } from '../../src-worker/backend/vulkan';
+import { createRequire } from 'node:module';
 
 export type DoctorStatus = 'ok' | 'info' | 'warn' | 'fail';
 
@@ -29,6 +32,8 @@ export interface GpuDoctorReport {
   libs: CudaLibsReport | null;
   cudaCacheDir: string | null;
   checks: DoctorCheck[];
+  /** Per GPU: the route (tensorflow with CUDA 11, webgpu) the auto backend would take, and why. */
+  routes: GpuRoute[];
   /** No check failed. A machine without GPU is ok: it trains on the CPU. */
   ok: boolean;
 }
@@ -52,6 +57,8 @@ export function buildGpuDoctorReport(input: {
   libs: CudaLibsReport | null;
   /** The CUDA_CACHE_PATH the workers will get. */
   cudaCacheDir: string | null;
+  /** Installed packages and Vulkan, for the routes; without them no routes are listed. */
+  routeInputs?: Omit<RouteInputs, 'libs' | 'driverOk'>;
 }): GpuDoctorReport {
   const checks: DoctorCheck[] = [];
   const gpus: DoctorGpu[] = input.gpus.state === 'ok' ? input.gpus.gpus.map((g) => ({ ...g, ptxJit: g.computeCapability ? needsPtxJit(g.computeCapability) : false })) : [];
@@ -122,12 +129,19 @@ export function buildGpuDoctorReport(input: {
     });
   }
 
+  const driverVersions = gpus.map((g) => g.driverVersion).filter((v): v is string => v !== null);
+  const driverChecks = driverVersions.map((v) => driverSupportsCuda11(v));
+  const routes = input.routeInputs
+    ? gpuRoutes(gpus, { ...input.routeInputs, libs: input.libs, driverOk: driverChecks.includes(false) ? false : driverChecks.includes(true) ? true : null })
+    : [];
+
   return {
     gpuState: input.gpus.state,
     gpus,
     libs: input.libs,
     cudaCacheDir: input.cudaCacheDir,
     checks,
+    routes,
     ok: checks.every((c) => c.status !== 'fail'),
   };
 }
@@ -140,7 +154,20 @@ export async function runGpuDoctor(
     queryGpuStatic({ env, ...(options.smiPath ? { smiPath: options.smiPath } : {}) }),
     checkCudaLibs({ env, ...options.libs }),
   ]);
-  return buildGpuDoctorReport({ gpus, libs, cudaCacheDir: options.cudaCacheDir ?? null });
+  const installed = (pkg: string): boolean => {
+    try {
+      createRequire(import.meta.url).resolve(`${pkg}/package.json`);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return buildGpuDoctorReport({
+    gpus,
+    libs,
+    cudaCacheDir: options.cudaCacheDir ?? null,
+    routeInputs: { packages: { tfjsNodeGpu: installed('@tensorflow/tfjs-node-gpu'), webgpu: installed('webgpu') }, vulkan: checkVulkan(env) },
+  });
 }
 
 const MARK: Record<DoctorStatus, string> = { ok: '[ok]  ', info: '[info]', warn: '[warn]', fail: '[FAIL]' };
@@ -155,6 +182,7 @@ export function renderGpuDoctorReport(report: GpuDoctorReport): string {
     lines.push('  To do:');
     report.libs.fixes.forEach((f, i) => lines.push(`    ${i + 1}. ${f}`));
   }
+  for (const line of renderRoutes(report.routes)) lines.push(`  ${line}`);
   lines.push(report.ok ? '  GPU checks passed.' : '  Some GPU checks failed: the GPU backend will not load until they are fixed; training falls back to the CPU.');
   return lines.join('\n');
 }

@@ -9,6 +9,7 @@
  * composites and against the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
+import { transposedMatMulIsFree } from '../backend/select';
 
 type Save = tf.GradSaveFunc;
 
@@ -22,6 +23,8 @@ const linearOp = tf.customGrad((...args: (tf.Tensor | Save)[]) => {
       const g = dy as tf.Tensor2D;
       const [outDim, inDim] = ws.shape;
       const dx = tf.matMul(g, ws);
+      // With the native BLAS matMul a transposed operand costs nothing: dW = dyᵀ·x directly.
+      if (transposedMatMulIsFree()) return [dx, tf.matMul(g, xs, true, false), tf.sum(g, 0)];
       // dW = dyᵀ·x needs one activation transposed. Measured on wasm, the product is faster with the
       // wider dimension as the output's rows, so transpose dy when out ≥ in (its transpose then also
       // gives db as a fast innermost-axis sum), else x.

@@ -33,7 +33,7 @@ export const GAMMA_SCHEDULES = ['cosine', 'constant', 'none'] as const;
 export const LR_TAU_SCHEDULERS = ['cosine', 'const', 'const-cooldown', 'step_thresh'] as const;
 export const LR_SCHEDULERS = ['cosine', 'const', 'const-cooldown'] as const;
 export const DISTILL_MODES = ['feature', 'cross_entropy', 'kl', 'interactive'] as const;
-export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export const PRECISIONS = ['fp32', 'amp', 'amp_bf16', 'bf16', 'fp16', 'pure_bf16', 'pure_fp16'] as const;
 
 export const OPTIONS: readonly OptionSpec[] = [

@@ -6,7 +6,7 @@ import { runGpuDoctor, renderGpuDoctorReport } from '../../gpu/doctor';
 import { initBackend, formatBackendReport, parseBackendPreference } from '../../../src-worker/backend/select';
 
 const FLAGS: FlagSpec[] = [
-  { name: 'backend', type: 'string', help: 'Check one backend only (tensorflow, wasm, cpu)', default: 'auto' },
+  { name: 'backend', type: 'string', help: 'Check one backend only (tensorflow, webgpu, wasm, cpu)', default: 'auto' },
   { name: 'json', type: 'bool', help: 'Print the report as JSON' },
   HOME_FLAG,
 ];
@@ -14,7 +14,7 @@ const FLAGS: FlagSpec[] = [
 export const doctorCommand: Command = {
   name: 'doctor',
   summary: 'Check whether this machine can train on its GPUs',
-  usage: `usage: clipwb doctor [options]\n\nReports the compute backend (and why others were skipped), the NVIDIA driver and GPUs (name, memory,\ncompute capability), the CUDA 11 / cuDNN 8 libraries tfjs-node-gpu needs, and the CUDA JIT cache.\n\n${formatFlagHelp(FLAGS)}`,
+  usage: `usage: clipwb doctor [options]\n\nReports the compute backend (and why others were skipped), the NVIDIA driver and GPUs (name, memory,\ncompute capability), the CUDA 11 / cuDNN 8 libraries tfjs-node-gpu needs, the CUDA JIT cache, and the\nroute each GPU would take (tensorflow with CUDA 11, or webgpu through Vulkan) and why.\n\n${formatFlagHelp(FLAGS)}`,
   async run(argv) {
     const { flags } = parseArgs(argv, FLAGS, 'doctor');
     const dataDir = resolveDataDir({ flag: str(flags.home) });

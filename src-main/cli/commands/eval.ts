@@ -37,7 +37,7 @@ export const evalCommand: Command = {
     if (!str(flags.checkpoint)) throw new UsageError('eval: --checkpoint is required (or --list-tasks)');
     if (list(flags.tasks).length === 0) throw new UsageError('eval: --tasks is required, e.g. --tasks fashion_mnist or imagenet1k,mscoco (see --list-tasks)');
     const backend = str(flags.backend)!;
-    if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`eval: --backend must be auto, tensorflow, wasm or cpu, got "${backend}"`);
+    if (!['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`eval: --backend must be auto, tensorflow, webgpu, wasm or cpu, got "${backend}"`);
     const ctx = openContext(str(flags.home));
     const { service, monitor } = await openRunService(ctx);
     try {

@@ -55,3 +55,37 @@ describe('GPU doctor report', () => {
     expect(byId.get('cuda.cache')).toBe('warn');
   });
 });
+
+describe('GPU routes in the doctor report', () => {
+  const h200 = { index: 0, name: 'NVIDIA H200', memoryTotalMiB: 143771, computeCapability: '9.0', computeCapabilitySource: 'nvidia-smi' as const, driverVersion: '550.54.15', pciBusId: null };
+  const vulkanNvidia = { loader: '/usr/lib/x86_64-linux-gnu/libvulkan.so.1', icds: [{ file: '/usr/share/vulkan/icd.d/nvidia_icd.json', library: 'libGLX_nvidia.so.0', kind: 'nvidia' as const }], icdFolders: ['/usr/share/vulkan/icd.d'] };
+
+  it('takes tensorflow where tfjs-node-gpu and the CUDA 11 libraries are there', () => {
+    const report = buildGpuDoctorReport({ gpus: { state: 'ok', smiPath: 'nvidia-smi', problems: [], gpus: [h200] }, libs: allFound, cudaCacheDir: '/c', routeInputs: { packages: { tfjsNodeGpu: true, webgpu: true }, vulkan: vulkanNvidia } });
+    expect(report.routes).toHaveLength(1);
+    expect(report.routes[0]!.route).toBe('tensorflow');
+    expect(renderGpuDoctorReport(report)).toContain('GPU 0 (NVIDIA H200): tensorflow (tfjs-node-gpu, CUDA 11)');
+  });
+
+  it('falls to webgpu without tfjs-node-gpu or CUDA 11, and says why for each route', () => {
+    const missing: CudaLibsReport = { ...allFound, ok: false, libs: [{ ...allFound.libs[0]!, status: 'missing', path: null, via: null, fix: 'install it' }], fixes: ['install it'] };
+    const report = buildGpuDoctorReport({ gpus: { state: 'ok', smiPath: 'nvidia-smi', problems: [], gpus: [h200, { ...h200, index: 1 }] }, libs: missing, cudaCacheDir: '/c', routeInputs: { packages: { tfjsNodeGpu: false, webgpu: true }, vulkan: vulkanNvidia } });
+    expect(report.routes.map((r) => r.route)).toEqual(['webgpu', 'webgpu']);
+    const text = renderGpuDoctorReport(report);
+    expect(text).toContain('GPU 1 (NVIDIA H200): webgpu (Dawn, Vulkan)');
+    expect(text).toMatch(/no  tensorflow: @tensorflow\/tfjs-node-gpu is not installed.*libcudart\.so\.11\.0/);
+    expect(text).toMatch(/yes webgpu: Vulkan loader .*nvidia_icd\.json/);
+  });
+
+  it('says the CPU is used when neither route works, naming the Vulkan gap', () => {
+    const report = buildGpuDoctorReport({ gpus: { state: 'ok', smiPath: 'nvidia-smi', problems: [], gpus: [h200] }, libs: null, cudaCacheDir: '/c', routeInputs: { packages: { tfjsNodeGpu: false, webgpu: true }, vulkan: { loader: null, icds: [], icdFolders: [] } } });
+    expect(report.routes[0]!.route).toBeNull();
+    expect(renderGpuDoctorReport(report)).toMatch(/GPU 0 \(NVIDIA H200\): none: training runs on the CPU[\s\S]*no  webgpu: the Vulkan loader libvulkan\.so\.1 is not installed/);
+  });
+
+  it('lists no routes on a machine without GPUs', () => {
+    const report = buildGpuDoctorReport({ gpus: { state: 'no-gpu', reason: 'no nvidia-smi.' }, libs: null, cudaCacheDir: null, routeInputs: { packages: { tfjsNodeGpu: false, webgpu: true }, vulkan: null } });
+    expect(report.routes).toEqual([]);
+    expect(renderGpuDoctorReport(report)).not.toContain('Routes');
+  });
+});
