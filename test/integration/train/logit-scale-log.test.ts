@@ -25,7 +25,7 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 async function scalesOf(steps: number, dir: string): Promise<{ logged: number[]; final: number }> {
   const logged: number[] = [];
   const run = await trainInProcess(fixtureArgs(fx, { 'max-steps': steps, temperature: 0.07, lr_tau: 0.05, lr_tau_scheduler: 'const' }), path.join(root, dir), {
-    hooks: { metrics: (points: MetricPoint[]) => { for (const p of points) if (p.key === 'train/scale') logged[p.step - 1] = p.value; } },
+    hooks: { metrics: (points: MetricPoint[]) => { for (const p of points) if (p.key === 'train/scale') logged[p.step - 1] = p.value ?? Number.NaN; } },
   });
   const { weights } = resolveCheckpoint(run.checkpoints.at(-1)!);
   const theta = (await readSafetensors(weights, { names: ['logit_scale'] })).tensors.get('logit_scale')!;
