@@ -47,8 +47,9 @@ export interface ReferenceBudget {
 }
 
 /**
- * Sized for about 30 minutes on an idle 2-core machine: the teacher (120,000 samples at batch 128) about
- * a third of it, each of the 21 students (12,288 samples at batch 32 and one evaluation) about a minute.
+ * Measured as CPU time (the development machine was loaded): the teacher (120,000 samples at batch 128)
+ * about 7 minutes, each student (12,288 samples at batch 32 and one evaluation) about 1.4 minutes, so
+ * about 35 minutes for the 21 students and the teacher.
  */
 export const DEFAULT_REFERENCE_BUDGET: ReferenceBudget = {
   teacherEpochs: 2, teacherSamplesPerEpoch: 60_000, studentEpochs: 3, studentSamplesPerEpoch: 4_096, studentBatchSize: 32, studentWarmup: 40,

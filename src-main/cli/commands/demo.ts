@@ -49,7 +49,7 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: 'Train and evaluate a tiny CLIP on the built-in dataset',
   usage: `usage: clipwb demo [options]\n\nBuilds the built-in Fashion-MNIST image-caption dataset if needed, trains a tiny CLIP with FastCLIP v3\non whatever backend is present, evaluates zero-shot after each epoch, and prints a results table.\n\n` +
-    `clipwb demo --reference reproduces the seed's reference-model experiment at small scale: it trains a data-rich\n${TEACHER_MODEL} teacher on all 60,000 built-in pairs (or reuses a finished one from an earlier --reference),\nthen data-starved students of the same model at one equal small budget, without and with the teacher (baseline,\nFD, FD + frozen temperature, FD + init from teacher, CE, KL, interactive), one per seed, and prints a table like\nthe seed's with mean and spread over the seeds. About 30 minutes on 2 idle CPU cores, more on a loaded machine.\n\n${formatFlagHelp(FLAGS)}`,
+    `clipwb demo --reference reproduces the seed's reference-model experiment at small scale: it trains a data-rich\n${TEACHER_MODEL} teacher on all 60,000 built-in pairs (or reuses a finished one from an earlier --reference),\nthen data-starved students of the same model at one equal small budget, without and with the teacher (baseline,\nFD, FD + frozen temperature, FD + init from teacher, CE, KL, interactive), one per seed, and prints a table like\nthe seed's with mean and spread over the seeds. About 35 minutes of CPU time (teacher 7, students 1.4 each).\n\n${formatFlagHelp(FLAGS)}`,
   async run(argv) {
     const { flags } = parseArgs(argv, [...FLAGS, ...HIDDEN_FLAGS], 'demo');
     const objective = str(flags.objective)!;
