@@ -1,8 +1,10 @@
 /**
- * The seed's reference-model experiment reproduced small (`clipwb demo --reference`): a larger teacher
- * (clip-tiny-p4-28, patch 4) trained first, then students (clip-tiny-p7-28, patch 7: the pair differs only
- * in visual.conv1.weight and visual.positional_embedding, like ViT-B-16 vs ViT-B-32) trained at one equal
- * budget without and with the teacher, and a table in the form of the seed's results table.
+ * The seed's reference-model experiment reproduced small (`clipwb demo --reference`). The seed's effect
+ * rests on a teacher that has seen far more data than its student (OpenAI's ViT-B/32, 400M pairs, against
+ * a student trained on 1M samples), so the miniature keeps that asymmetry: the teacher is trained on all
+ * 60,000 built-in pairs, twice over; every student sees a small budget (3 epochs x 4,096 samples, batch 32), without
+ * and with the teacher, at several seeds. Teacher and students share one architecture (clip-tiny-p7-28),
+ * so init-from-teacher copies every tensor (the seed's pair differs in its patch size, two tensors).
  *
  * Every run is an ordinary run in the store (tag reference-demo), so the app shows and compares them.
  */
@@ -15,7 +17,7 @@ import { resolveCheckpoint } from '../../src-worker/train/checkpoint';
 import { loadModelConfig, toOpenClipJson } from '../../src-worker/model/config';
 
 export const REFERENCE_TAG = 'reference-demo';
-export const TEACHER_MODEL = 'clip-tiny-p4-28';
+export const TEACHER_MODEL = 'clip-tiny-p7-28';
 export const STUDENT_MODEL = 'clip-tiny-p7-28';
 export const EVAL_TASK = 'fashion_mnist';
 
@@ -23,18 +25,36 @@ const epochsText = (n: number): string => `${n} epoch${n === 1 ? '' : 's'}`;
 
 export interface ReferenceBudget {
   teacherEpochs: number;
-  /** Every student gets exactly this budget: same epochs, samples, batch, schedule and seed. */
+  /** The teacher's epoch: by default the whole built-in training set (60,000 pairs). */
+  teacherSamplesPerEpoch: number;
+  /** Every student gets exactly this budget: same epochs, samples, batch, schedule; one run per seed. */
   studentEpochs: number;
-  samplesPerEpoch: number;
+  studentSamplesPerEpoch: number;
+  /**
+   * The students' batch: smaller than the teacher's 128, so that a small sample budget still gives the
+   * students enough steps (384 by default) for feature distillation to converge; at batch 128 (96 steps)
+   * the FD student still trailed the teacher's features and ended below the baseline.
+   */
+  studentBatchSize: number;
+  /** The students' warm-up steps. */
+  studentWarmup: number;
+  /** The teacher's seed. */
+  teacherSeed: number;
+  /** One student of every variant per seed; the table reports the mean and spread over them. */
+  seeds: number[];
   /** Stops every run after this many steps (for tests); null = the whole budget. */
   maxSteps: number | null;
 }
 
 /**
- * Sized for about 22 minutes of CPU time on 2 cores (35 min of wall time measured on a busy shared
- * machine): a p4 epoch costs 2-3 p7 epochs, and a distilled student also runs the teacher on every batch.
+ * Measured as CPU time (the development machine was loaded): the teacher (120,000 samples at batch 128)
+ * about 7 minutes, each student (12,288 samples at batch 32 and one evaluation) about 1.4 minutes, so
+ * about 35 minutes for the 21 students and the teacher.
  */
-export const DEFAULT_REFERENCE_BUDGET: ReferenceBudget = { teacherEpochs: 5, studentEpochs: 3, samplesPerEpoch: 20_000, maxSteps: null };
+export const DEFAULT_REFERENCE_BUDGET: ReferenceBudget = {
+  teacherEpochs: 2, teacherSamplesPerEpoch: 60_000, studentEpochs: 3, studentSamplesPerEpoch: 4_096, studentBatchSize: 32, studentWarmup: 40,
+  teacherSeed: 0, seeds: [0, 1, 2], maxSteps: null,
+};
 
 export interface StudentVariant {
   key: string;
@@ -57,7 +77,7 @@ export const STUDENT_VARIANTS: readonly StudentVariant[] = [
   { key: 'kl', label: '0.5 KL, lock 0.01 (CRD)', flags: ['--distill-mode', 'kl', '--distill-weight', '0.5', ...FROZEN_TEMPERATURE], distilled: true },
   { key: 'interactive', label: '0.5 Interactive, lock 0.01 (ICL)', flags: ['--distill-mode', 'interactive', '--distill-weight', '0.5', ...FROZEN_TEMPERATURE], distilled: true },
 ];
-export const DEFAULT_VARIANTS = ['baseline', 'fd', 'fd-frozen-temp', 'fd-init'] as const;
+export const DEFAULT_VARIANTS = STUDENT_VARIANTS.map((v) => v.key);
 
 /** `--variants` value to variant list: keys in table order; 'all' adds the other distillation modes. */
 export function selectVariants(keys: readonly string[]): StudentVariant[] {
@@ -70,20 +90,25 @@ export function selectVariants(keys: readonly string[]): StudentVariant[] {
   return STUDENT_VARIANTS.filter((v) => wanted.has(v.key));
 }
 
-function budgetArgs(model: string, epochs: number, b: ReferenceBudget): string[] {
-  const args = ['--model', model, '--epochs', String(epochs), '--gamma_decay_epochs', String(epochs), '--train-num-samples', String(b.samplesPerEpoch)];
-  if (b.maxSteps !== null) args.push('--max-steps', String(b.maxSteps));
-  return args;
-}
+const maxStepsArgs = (b: ReferenceBudget): string[] => (b.maxSteps !== null ? ['--max-steps', String(b.maxSteps)] : []);
 
-/** The teacher evaluates once, at its end: a p4 evaluation costs half a p4 epoch. */
+/** The teacher evaluates once, at its end. */
 export function teacherArgs(baseArgs: readonly string[], b: ReferenceBudget): string[] {
-  return [...baseArgs, ...budgetArgs(TEACHER_MODEL, b.teacherEpochs, b), '--eval-every', String(b.teacherEpochs)];
+  return [
+    ...baseArgs, '--model', TEACHER_MODEL, '--seed', String(b.teacherSeed), '--epochs', String(b.teacherEpochs), '--gamma_decay_epochs', String(b.teacherEpochs),
+    '--train-num-samples', String(b.teacherSamplesPerEpoch), '--eval-every', String(b.teacherEpochs), ...maxStepsArgs(b),
+  ];
 }
 
-export function studentArgs(baseArgs: readonly string[], b: ReferenceBudget, v: StudentVariant, teacherSource: string): string[] {
+/** A student evaluates once, at its end: 21 students x 3 evaluations would cost a third of the budget. */
+export function studentArgs(baseArgs: readonly string[], b: ReferenceBudget, v: StudentVariant, teacherSource: string, seed: number): string[] {
   const teacher = v.distilled ? ['--distill-model', TEACHER_MODEL, '--distill-pretrained', teacherSource] : [];
-  return [...baseArgs, ...budgetArgs(STUDENT_MODEL, b.studentEpochs, b), ...teacher, ...v.flags];
+  return [
+    ...baseArgs, '--model', STUDENT_MODEL, '--seed', String(seed), '--epochs', String(b.studentEpochs), '--gamma_decay_epochs', String(b.studentEpochs),
+    '--train-num-samples', String(b.studentSamplesPerEpoch), '--batch-size', String(b.studentBatchSize), '--warmup', String(b.studentWarmup),
+    '--eval-every', String(b.studentEpochs),
+    ...maxStepsArgs(b), ...teacher, ...v.flags,
+  ];
 }
 
 function comparableConfig(config: unknown): string {
@@ -145,9 +170,10 @@ export interface ReferenceRow {
   flags: string[];
   role: 'teacher' | 'student';
   runId: string;
+  seed: number;
   status: Run['status'];
-  /** Zero-shot top-1 after each evaluated epoch, in epoch order. */
-  top1: { epoch: number; value: number | null }[];
+  /** Zero-shot top-1 after the last evaluated epoch; null when the run did not get there. */
+  top1: number | null;
   minutes: number | null;
   reused: boolean;
 }
@@ -155,6 +181,7 @@ export interface ReferenceRow {
 export interface ReferenceResult {
   budget: ReferenceBudget;
   teacher: ReferenceRow;
+  /** One row per (seed, variant), seed by seed. */
   students: ReferenceRow[];
   /** False when a run did not finish (failed, paused or cancelled). */
   complete: boolean;
@@ -163,7 +190,7 @@ export interface ReferenceResult {
 export interface ReferenceExperimentOptions {
   store: Store;
   service: RunService;
-  /** Demo flags every run shares (preset, seed, devices, objective). */
+  /** Demo flags every run shares (preset, devices, objective); the experiment adds model, seed and budget. */
   baseArgs: string[];
   budget: ReferenceBudget;
   variants: StudentVariant[];
@@ -173,22 +200,22 @@ export interface ReferenceExperimentOptions {
   say(line: string): void;
 }
 
-function rowOf(store: Store, run: Run, fields: Pick<ReferenceRow, 'key' | 'label' | 'flags' | 'role' | 'reused'>): ReferenceRow {
-  const top1 = store.evaluations.list({ runIds: [run.id], task: EVAL_TASK, mainOnly: true })
+function rowOf(store: Store, run: Run, seed: number, fields: Pick<ReferenceRow, 'key' | 'label' | 'flags' | 'role' | 'reused'>): ReferenceRow {
+  const last = store.evaluations.list({ runIds: [run.id], task: EVAL_TASK, mainOnly: true })
     .filter((e) => e.epoch !== null)
-    .map((e) => ({ epoch: e.epoch!, value: e.value }))
-    .sort((a, b) => a.epoch - b.epoch);
+    .sort((a, b) => a.epoch! - b.epoch!)
+    .at(-1);
   const minutes = run.startedAt !== null && run.endedAt !== null ? (run.endedAt - run.startedAt) / 60_000 : null;
-  return { ...fields, runId: run.id, status: run.status, top1, minutes };
+  return { ...fields, runId: run.id, seed, status: run.status, top1: last?.value ?? null, minutes };
 }
 
 export async function runReferenceExperiment(o: ReferenceExperimentOptions): Promise<ReferenceResult> {
   const { store, service, budget: b } = o;
-  const total = o.variants.length + 1;
+  const total = o.variants.length * b.seeds.length + 1;
   const tArgs = teacherArgs(o.baseArgs, b);
   const teacherFields = {
-    key: 'teacher', label: `Teacher (${TEACHER_MODEL}, ${epochsText(b.teacherEpochs)})`,
-    flags: ['--model', TEACHER_MODEL, '--epochs', String(b.teacherEpochs)], role: 'teacher' as const,
+    key: 'teacher', label: `Teacher (${TEACHER_MODEL}, ${epochsText(b.teacherEpochs)} x ${b.teacherSamplesPerEpoch})`,
+    flags: ['--epochs', String(b.teacherEpochs), '--train-num-samples', String(b.teacherSamplesPerEpoch)], role: 'teacher' as const,
   };
   const earlier = o.reuseTeacher ? findReusableTeacher(store, service.validate(tArgs).config as unknown as Record<string, unknown>) : null;
   let teacherRun: Run;
@@ -198,61 +225,105 @@ export async function runReferenceExperiment(o: ReferenceExperimentOptions): Pro
     checkpoint = earlier.checkpoint;
     o.say(`[1/${total}] teacher: reusing run ${teacherRun.name} (${teacherRun.id}) of an earlier --reference, same config; checkpoint ${checkpoint} (--retrain-teacher trains a new one)`);
   } else {
-    const run = service.createRun({ config: tArgs, name: `reference-teacher-${TEACHER_MODEL}`, tags: [REFERENCE_TAG, 'teacher'], notes: `Teacher of clipwb demo --reference: ${b.teacherEpochs} epochs x ${b.samplesPerEpoch} samples.` });
-    o.say(`[1/${total}] teacher ${TEACHER_MODEL}, ${epochsText(b.teacherEpochs)} x ${b.samplesPerEpoch} samples: run ${run.name} (${run.id}) -> ${run.outDir}`);
+    const run = service.createRun({
+      config: tArgs, name: `reference-teacher-${TEACHER_MODEL}`, tags: [REFERENCE_TAG, 'teacher'],
+      notes: `Teacher of clipwb demo --reference: ${b.teacherEpochs} epochs x ${b.teacherSamplesPerEpoch} samples, seed ${b.teacherSeed}.`,
+    });
+    o.say(`[1/${total}] teacher ${TEACHER_MODEL}, ${epochsText(b.teacherEpochs)} x ${b.teacherSamplesPerEpoch} samples, seed ${b.teacherSeed}: run ${run.name} (${run.id}) -> ${run.outDir}`);
     teacherRun = await o.train(run.id);
     const ckpt = store.checkpoints.latestForRun(teacherRun.id);
     if (teacherRun.status !== 'finished' || !ckpt) {
-      return { budget: b, teacher: rowOf(store, teacherRun, { ...teacherFields, reused: false }), students: [], complete: false };
+      return { budget: b, teacher: rowOf(store, teacherRun, b.teacherSeed, { ...teacherFields, reused: false }), students: [], complete: false };
     }
     checkpoint = ckpt.path;
   }
-  const teacher = rowOf(store, teacherRun, { ...teacherFields, reused: earlier !== null });
+  const teacher = rowOf(store, teacherRun, b.teacherSeed, { ...teacherFields, reused: earlier !== null });
   const source = teacherSource(checkpoint, path.join(teacherRun.outDir ?? path.dirname(path.dirname(checkpoint)), 'teacher-open_clip'));
 
   const students: ReferenceRow[] = [];
-  for (const [i, v] of o.variants.entries()) {
-    const run = service.createRun({
-      config: studentArgs(o.baseArgs, b, v, source), name: `reference-${v.key}`, tags: [REFERENCE_TAG, 'student', v.key],
-      notes: `Student of clipwb demo --reference (${v.label}); teacher run ${teacherRun.id}.`,
-    });
-    o.say(`\n[${i + 2}/${total}] student ${v.label}: ${STUDENT_MODEL}, ${epochsText(b.studentEpochs)} x ${b.samplesPerEpoch} samples${v.flags.length ? `, ${v.flags.join(' ')}` : ''}: run ${run.name} (${run.id})`);
-    const ended = await o.train(run.id);
-    students.push(rowOf(store, ended, { key: v.key, label: v.label, flags: v.flags, role: 'student', reused: false }));
-    // A pause or cancel (Ctrl-C) stops the experiment; a failure is reported and the others still run.
-    if (ended.status === 'paused' || ended.status === 'cancelled') return { budget: b, teacher, students, complete: false };
+  let n = 1;
+  // Seed by seed, so that an experiment stopped early still compares every variant at the seeds it did.
+  for (const seed of b.seeds) {
+    for (const v of o.variants) {
+      const run = service.createRun({
+        config: studentArgs(o.baseArgs, b, v, source, seed), name: `reference-${v.key}-seed${seed}`, tags: [REFERENCE_TAG, 'student', v.key, `seed-${seed}`],
+        notes: `Student of clipwb demo --reference (${v.label}), seed ${seed}; teacher run ${teacherRun.id}.`,
+      });
+      n += 1;
+      o.say(`\n[${n}/${total}] student ${v.label}, seed ${seed}: ${STUDENT_MODEL}, ${epochsText(b.studentEpochs)} x ${b.studentSamplesPerEpoch} samples${v.flags.length ? `, ${v.flags.join(' ')}` : ''}: run ${run.name} (${run.id})`);
+      const ended = await o.train(run.id);
+      students.push(rowOf(store, ended, seed, { key: v.key, label: v.label, flags: v.flags, role: 'student', reused: false }));
+      // A pause or cancel (Ctrl-C) stops the experiment; a failure is reported and the others still run.
+      if (ended.status === 'paused' || ended.status === 'cancelled') return { budget: b, teacher, students, complete: false };
+    }
+    const done = b.seeds.indexOf(seed) + 1;
+    if (done < b.seeds.length) {
+      // Every variant has now run at these seeds: the table so far, in case the experiment is stopped.
+      o.say(`\nAfter seed${done > 1 ? 's' : ''} ${b.seeds.slice(0, done).join(', ')} of ${b.seeds.join(', ')}:\n\n${formatReferenceTable({ budget: { ...b, seeds: b.seeds.slice(0, done) }, teacher, students, complete: false })}`);
+    }
   }
   return { budget: b, teacher, students, complete: students.every((s) => s.status === 'finished') };
 }
 
-const final = (r: ReferenceRow): number | null => r.top1.at(-1)?.value ?? null;
-const fmt = (v: number | null, digits = 4): string => (v === null ? '-' : v.toFixed(digits));
+/** Mean and sample standard deviation (n - 1; 0 for a single value). */
+export function meanAndSd(values: readonly number[]): { mean: number; sd: number } | null {
+  if (values.length === 0) return null;
+  const mean = values.reduce((a, v) => a + v, 0) / values.length;
+  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : 0;
+  return { mean, sd };
+}
 
-/** The table in the form of the seed's results table (ALGORITHMS.md §2.5), as markdown. */
+const fmt = (v: number | null | undefined, digits = 4): string => (v === null || v === undefined ? '-' : v.toFixed(digits));
+const signed = (v: number, digits = 4): string => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
+
+/**
+ * The table in the form of the seed's results table, as markdown: one line per variant with its top-1 at
+ * every seed, their mean and spread (sample sd, and min to max), and the difference from the baseline
+ * of the same seed (same initialisation and data order), averaged over the seeds.
+ */
 export function formatReferenceTable(r: ReferenceResult): string {
-  const base = r.students.find((s) => s.key === 'baseline');
-  const baseTop1 = base ? final(base) : null;
-  const line = (row: ReferenceRow): string => {
-    const top1 = final(row);
-    const delta = row.role === 'student' && row.key !== 'baseline' && top1 !== null && baseTop1 !== null ? `${top1 >= baseTop1 ? '+' : ''}${(top1 - baseTop1).toFixed(4)}` : '';
-    const byEpoch = row.top1.map((e) => fmt(e.value, 3)).join(' / ');
-    const status = row.status === 'finished' ? '' : ` (${row.status})`;
-    const minutes = row.minutes === null ? '-' : `${row.minutes.toFixed(1)}${row.reused ? ' (reused)' : ''}`;
-    const flags = row.flags.length ? `\`${row.flags.join(' ')}\`` : '-';
-    return `| ${row.label}${status} | ${flags} | ${byEpoch || '-'} | ${fmt(top1)} | ${delta} | n/a | ${minutes} |`;
+  const seeds = r.budget.seeds;
+  const bySeed = (key: string, seed: number): ReferenceRow | undefined => r.students.find((s) => s.key === key && s.seed === seed);
+  const keys = [...new Set(r.students.map((s) => s.key))];
+  const line = (key: string): string => {
+    const rows = r.students.filter((s) => s.key === key);
+    const first = rows[0]!;
+    const values = rows.map((s) => s.top1).filter((v): v is number => v !== null);
+    const stats = meanAndSd(values);
+    const perSeed = seeds.map((seed) => {
+      const row = bySeed(key, seed);
+      if (!row) return '-';
+      return `${fmt(row.top1, 3)}${row.status === 'finished' ? '' : ` (${row.status})`}`;
+    }).join(' / ');
+    const spread = stats && values.length > 1 ? `±${stats.sd.toFixed(4)} (${Math.min(...values).toFixed(3)}-${Math.max(...values).toFixed(3)})` : '';
+    const diffs = key === 'baseline' ? [] : seeds.flatMap((seed) => {
+      const mine = bySeed(key, seed)?.top1;
+      const base = bySeed('baseline', seed)?.top1;
+      return mine !== null && mine !== undefined && base !== null && base !== undefined ? [mine - base] : [];
+    });
+    const d = meanAndSd(diffs);
+    const delta = d ? `${signed(d.mean)}${diffs.length > 1 ? ` ±${d.sd.toFixed(4)}` : ''}` : '';
+    const minutes = meanAndSd(rows.map((s) => s.minutes).filter((m): m is number => m !== null));
+    const flags = first.flags.length ? `\`${first.flags.join(' ')}\`` : '-';
+    return `| ${first.label} | ${flags} | ${perSeed} | ${fmt(stats?.mean)} | ${spread} | ${delta} | n/a | ${minutes ? minutes.mean.toFixed(1) : '-'} |`;
   };
+  const t = r.teacher;
+  const teacherLine = `| ${t.label}${t.status === 'finished' ? '' : ` (${t.status})`} | \`${t.flags.join(' ')}\` | ${fmt(t.top1, 3)} (seed ${t.seed}) | ${fmt(t.top1)} |  |  | n/a | ` +
+    `${t.minutes === null ? '-' : `${t.minutes.toFixed(1)}${t.reused ? ' (reused)' : ''}`} |`;
   const b = r.budget;
   return [
-    `| variant | flags beyond the baseline | top-1 by epoch | Fashion-MNIST top-1 | vs baseline | recall@1 | minutes |`,
-    `|---|---|---|---|---|---|---|`,
-    ...r.students.map(line),
-    line(r.teacher),
+    `| variant | flags beyond the baseline | top-1, seed ${seeds.join(' / ')} | mean top-1 | spread (sd; min-max) | vs baseline (same seed) | recall@1 | minutes per run |`,
+    `|---|---|---|---|---|---|---|---|`,
+    ...keys.map(line),
+    teacherLine,
     '',
-    `Students: ${STUDENT_MODEL}, ${epochsText(b.studentEpochs)} x ${b.samplesPerEpoch} samples each${b.maxSteps !== null ? ` (stopped at ${b.maxSteps} steps)` : ''}, ` +
-      `the demo preset (FastCLIP v3 unless --objective says otherwise), same seed; distilled students add ` +
-      `\`--distill-model ${TEACHER_MODEL} --distill-pretrained <teacher checkpoint>\`. Teacher: ${TEACHER_MODEL}, ${epochsText(b.teacherEpochs)} x ${b.samplesPerEpoch} samples.`,
-    'Top-1: zero-shot classification of the held-out Fashion-MNIST test split, after the last epoch. ' +
+    `Students: ${STUDENT_MODEL}, ${epochsText(b.studentEpochs)} x ${b.studentSamplesPerEpoch} samples each, batch ${b.studentBatchSize}, warm-up ${b.studentWarmup} steps` +
+      `${b.maxSteps !== null ? ` (stopped at ${b.maxSteps} steps)` : ''}, the demo preset (FastCLIP v3 unless --objective says otherwise), ` +
+      `one run per seed (${seeds.join(', ')}); distilled students add \`--distill-model ${TEACHER_MODEL} --distill-pretrained <teacher checkpoint>\`. ` +
+      `Teacher: ${TEACHER_MODEL}, ${epochsText(b.teacherEpochs)} x ${b.teacherSamplesPerEpoch} samples (the whole built-in training set per epoch), seed ${b.teacherSeed}.`,
+    'Top-1: zero-shot classification of the held-out Fashion-MNIST test split (10,000 images), after the last epoch. ' +
+      'Spread: sample standard deviation over the seeds, and the range. vs baseline: the difference from the baseline of the same seed, mean ± sd over the seeds. ' +
       'recall@1: n/a, the built-in dataset has no retrieval form (no held-out image-caption pairs), so the seed\'s MSCOCO column has no counterpart here.',
-    'Minutes: wall time of each run including its evaluations; distilled students also run the teacher forward on every batch.',
+    'Minutes: wall time of one run including its evaluation, averaged over the seeds; distilled students also run the teacher forward on every batch.',
   ].join('\n');
 }

@@ -31,6 +31,8 @@ export interface DataStats {
   shardsOpened: number;
   /** Times a loader stream ran out of shards within an epoch and started its list again. */
   shardListRestarts: number;
+  /** Samples dropped because a pass over the shards ended inside a batch (the seed drops partial batches). */
+  droppedAtPassEnd: number;
   skipped: Record<DefectKind, number>;
   /** The first few defects, e.g. "decode_failed: /data/00000003.tar 000000123: ...". */
   examples: string[];
@@ -40,7 +42,7 @@ export const MAX_EXAMPLES = 10;
 
 export function emptyStats(): DataStats {
   const skipped = Object.fromEntries(DEFECT_KINDS.map((k) => [k, 0])) as Record<DefectKind, number>;
-  return { samples: 0, batches: 0, shardsOpened: 0, shardListRestarts: 0, skipped, examples: [] };
+  return { samples: 0, batches: 0, shardsOpened: 0, shardListRestarts: 0, droppedAtPassEnd: 0, skipped, examples: [] };
 }
 
 export function recordDefect(stats: DataStats, kind: DefectKind, detail: string): void {
@@ -54,6 +56,7 @@ export function mergeStats(total: DataStats, delta: DataStats): void {
   total.batches += delta.batches;
   total.shardsOpened += delta.shardsOpened;
   total.shardListRestarts += delta.shardListRestarts;
+  total.droppedAtPassEnd += delta.droppedAtPassEnd;
   for (const k of DEFECT_KINDS) total.skipped[k] += delta.skipped[k];
   for (const e of delta.examples) if (total.examples.length < MAX_EXAMPLES) total.examples.push(e);
 }
@@ -78,5 +81,6 @@ export function summarizeStats(stats: DataStats): string {
     skipped.length ? `skipped ${totalSkipped(stats)} (${skipped.join(', ')})` : 'nothing skipped',
   ];
   if (stats.shardListRestarts > 0) parts.push(`shard list restarted ${stats.shardListRestarts}x within epochs`);
+  if (stats.droppedAtPassEnd > 0) parts.push(`${stats.droppedAtPassEnd} samples dropped at pass ends (partial batches)`);
   return parts.join('; ');
 }

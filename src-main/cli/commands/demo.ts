@@ -11,11 +11,12 @@ import {
 
 const FLAGS: FlagSpec[] = [
   { name: 'objective', type: 'string', help: 'fastclip-v3 (default) or infonce, for a comparison at the same budget', default: 'fastclip-v3' },
-  { name: 'epochs', type: 'int', help: 'Epochs of 20,000 samples (with --reference: of each student)', default: 3 },
+  { name: 'epochs', type: 'int', help: 'Epochs of 20,000 samples (with --reference: of each student, 4,096 samples each)', default: 3 },
   { name: 'nproc', type: 'int', help: 'Worker processes sharing the CPU cores', default: 1 },
-  { name: 'seed', type: 'int', help: 'Random seed', default: 0 },
+  { name: 'seed', type: 'int', help: 'Random seed (with --reference: the teacher\'s)', default: 0 },
   { name: 'reference', type: 'bool', help: `The seed's reference-model experiment, small: a ${TEACHER_MODEL} teacher, then students without and with it` },
-  { name: 'teacher-epochs', type: 'int', help: 'With --reference: epochs of the teacher', default: DEFAULT_REFERENCE_BUDGET.teacherEpochs },
+  { name: 'teacher-epochs', type: 'int', help: 'With --reference: epochs of the teacher, each over all 60,000 built-in pairs', default: DEFAULT_REFERENCE_BUDGET.teacherEpochs },
+  { name: 'seeds', type: 'list', help: 'With --reference: one student of every variant per seed; the table gives mean and spread', default: DEFAULT_REFERENCE_BUDGET.seeds.map(String) },
   { name: 'variants', type: 'list', help: `With --reference: students to train, of ${STUDENT_VARIANTS.map((v) => v.key).join(', ')}, or all`, default: [...DEFAULT_VARIANTS] },
   { name: 'retrain-teacher', type: 'bool', help: 'With --reference: train a new teacher even if an earlier one with the same config is in the store' },
   HOME_FLAG,
@@ -23,9 +24,21 @@ const FLAGS: FlagSpec[] = [
 
 /** Budget knobs for tests; not in the help, so the demo's published budget stays the one users run. */
 const HIDDEN_FLAGS: FlagSpec[] = [
-  { name: 'samples-per-epoch', type: 'int', help: 'Samples per epoch', default: DEFAULT_REFERENCE_BUDGET.samplesPerEpoch },
+  { name: 'samples-per-epoch', type: 'int', help: 'Samples per epoch (with --reference: of each student)' },
+  { name: 'teacher-samples-per-epoch', type: 'int', help: 'With --reference: samples per teacher epoch', default: DEFAULT_REFERENCE_BUDGET.teacherSamplesPerEpoch },
   { name: 'max-steps', type: 'int', help: 'Stop every run after this many steps' },
 ];
+
+/** `--seeds 0,1,2`: distinct non-negative integers. */
+export function parseSeeds(values: readonly string[]): number[] {
+  const seeds = values.map((v) => v.trim()).filter((v) => v !== '');
+  if (seeds.length === 0) throw new Error('demo: --seeds is empty; give one or more seeds, e.g. --seeds 0,1,2');
+  const bad = seeds.filter((v) => !/^\d+$/.test(v));
+  if (bad.length > 0) throw new Error(`demo: --seeds: "${bad[0]}" is not a non-negative integer; give seeds like --seeds 0,1,2`);
+  const parsed = seeds.map(Number);
+  if (new Set(parsed).size !== parsed.length) throw new Error(`demo: --seeds: ${seeds.join(',')} repeats a seed; each seed gives the same run twice, so name each once`);
+  return parsed;
+}
 
 const positive = (name: string, v: number | undefined): number => {
   if (v === undefined || v < 1) throw new Error(`demo: --${name} must be at least 1, got ${String(v)}`);
@@ -36,7 +49,7 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: 'Train and evaluate a tiny CLIP on the built-in dataset',
   usage: `usage: clipwb demo [options]\n\nBuilds the built-in Fashion-MNIST image-caption dataset if needed, trains a tiny CLIP with FastCLIP v3\non whatever backend is present, evaluates zero-shot after each epoch, and prints a results table.\n\n` +
-    `clipwb demo --reference reproduces the seed's reference-model experiment at small scale: it trains a larger\n${TEACHER_MODEL} teacher (or reuses a finished one from an earlier --reference), then ${DEFAULT_VARIANTS.length} students at one\nequal budget (no teacher, FD, FD + frozen temperature, FD + init from teacher; --variants all adds CE, KL,\ninteractive), and prints a table like the seed's. 20-35 minutes on 2 CPU cores, depending on load.\n\n${formatFlagHelp(FLAGS)}`,
+    `clipwb demo --reference reproduces the seed's reference-model experiment at small scale: it trains a data-rich\n${TEACHER_MODEL} teacher on all 60,000 built-in pairs (or reuses a finished one from an earlier --reference),\nthen data-starved students of the same model at one equal small budget, without and with the teacher (baseline,\nFD, FD + frozen temperature, FD + init from teacher, CE, KL, interactive), one per seed, and prints a table like\nthe seed's with mean and spread over the seeds. About 35 minutes of CPU time (teacher 7, students 1.4 each).\n\n${formatFlagHelp(FLAGS)}`,
   async run(argv) {
     const { flags } = parseArgs(argv, [...FLAGS, ...HIDDEN_FLAGS], 'demo');
     const objective = str(flags.objective)!;
@@ -44,7 +57,8 @@ export const demoCommand: Command = {
     const reference = flags.reference === true;
     const variants = reference ? selectVariants(list(flags.variants)) : [];
     const epochs = positive('epochs', num(flags.epochs));
-    const samplesPerEpoch = positive('samples-per-epoch', num(flags['samples-per-epoch']));
+    const samplesPerEpoch = positive('samples-per-epoch', num(flags['samples-per-epoch']) ?? (reference ? DEFAULT_REFERENCE_BUDGET.studentSamplesPerEpoch : 20_000));
+    const seeds = reference ? parseSeeds(list(flags.seeds)) : [];
     const maxSteps = flags['max-steps'] === undefined ? null : positive('max-steps', num(flags['max-steps']));
     const nproc = positive('nproc', num(flags.nproc));
     const ctx = openContext(str(flags.home));
@@ -63,7 +77,11 @@ export const demoCommand: Command = {
       if (reference) {
         const result = await runReferenceExperiment({
           store: ctx.store, service, baseArgs: args, variants, reuseTeacher: flags['retrain-teacher'] !== true, train, say: (l) => console.log(l),
-          budget: { teacherEpochs: positive('teacher-epochs', num(flags['teacher-epochs'])), studentEpochs: epochs, samplesPerEpoch, maxSteps },
+          budget: {
+            ...DEFAULT_REFERENCE_BUDGET, teacherEpochs: positive('teacher-epochs', num(flags['teacher-epochs'])),
+            teacherSamplesPerEpoch: positive('teacher-samples-per-epoch', num(flags['teacher-samples-per-epoch'])),
+            studentEpochs: epochs, studentSamplesPerEpoch: samplesPerEpoch, teacherSeed: num(flags.seed)!, seeds, maxSteps,
+          },
         });
         console.log(`\nReference-model experiment (runs tagged reference-demo):\n\n${formatReferenceTable(result)}`);
         console.log(`\nthe experiment took ${((Date.now() - t0) / 60000).toFixed(1)} min${result.teacher.reused ? ' (teacher reused)' : ''}`);

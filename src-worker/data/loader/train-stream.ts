@@ -2,7 +2,10 @@
  * One training loader stream (the equivalent of one PyTorch DataLoader worker in the seed): reads its
  * share of the shards, restarting its shard list as often as the epoch needs (webdataset's
  * with_epoch), checks and shuffles samples, decodes and augments images, and yields exactly
- * `spec.batches` full batches. All randomness is seeded from (seed, epoch, rank, stream, key):
+ * `spec.batches` full batches. A batch never spans two passes: the samples left over at the end of a
+ * pass (fewer than a batch) are dropped and the next batch starts the next pass, as webdataset's
+ * `batched(partial=False)` inside `with_epoch` does in the seed. All randomness is seeded from
+ * (seed, epoch, rank, stream, key):
  *   shard order      ← (seed, epoch, pass)               identical on every rank and stream
  *   shuffle buffer   ← (seed, epoch, rank, stream)
  *   crop of a sample ← (seed, epoch, pass, key)          independent of decode timing and resume
@@ -121,9 +124,22 @@ export async function* trainStream(spec: TrainStreamSpec, stats: DataStats): Asy
   };
 
   try {
-    // Resume: the same samples are drawn in the same order, but not decoded.
-    for (let skipped = 0; skipped < spec.skipBatches * b; skipped++) {
-      if (!(await pull())) return;
+    // The pass the batch being filled belongs to; a sample of a later pass drops the partial batch.
+    let batchPass = -1;
+    // Resume: the same samples are drawn in the same order and cut into batches at the same places
+    // (pass ends included), but not decoded.
+    for (let skipped = 0, inBatch = 0; skipped < spec.skipBatches;) {
+      const item = await pull();
+      if (!item) return;
+      if (item.pass !== batchPass) {
+        if (inBatch > 0) stats.droppedAtPassEnd += inBatch;
+        batchPass = item.pass;
+        inBatch = 0;
+      }
+      if (++inBatch === b) {
+        skipped++;
+        inBatch = 0;
+      }
     }
     for (let produced = 0; produced < spec.batches; produced++) {
       const images = new Float32Array(b * pixelsPerImage * 3);
@@ -137,6 +153,12 @@ export async function* trainStream(spec: TrainStreamSpec, stats: DataStats): Asy
         if (!result.ok) {
           recordDefect(stats, 'decode_failed' satisfies DefectKind, `${item.sample.origin}: ${result.error}`);
           continue;
+        }
+        if (item.pass !== batchPass) {
+          // The pass ended with a partial batch: drop it (its rows are overwritten) and start afresh.
+          stats.droppedAtPassEnd += captions.length;
+          captions.length = 0;
+          batchPass = item.pass;
         }
         const row = captions.length;
         normaliseInto(result.pixels.data, result.pixels.channels, pixelsPerImage, images, row * pixelsPerImage * 3);

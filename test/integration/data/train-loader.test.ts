@@ -103,6 +103,54 @@ describe('training loader', () => {
     }
   });
 
+  it('drops the partial batch at the end of a pass and starts the next batch on the next pass, as the seed does', async () => {
+    // 48 valid samples per pass, batch 5: 9 full batches (45 samples) per pass, 3 left over and dropped.
+    const valid = clean.validKeys;
+    expect(valid).toHaveLength(48);
+    const loader = await createTrainLoader(options(clean, { shuffle: false, batchSize: 5, trainNumSamples: 100 }));
+    try {
+      expect(loader.batchesPerEpoch).toBe(20);
+      const batches = await collect(loader, 0);
+      expect(batches).toHaveLength(20);
+      expect(batches.every((b) => b.size === 5)).toBe(true);
+      expect(keysOf(batches)).toEqual([...valid.slice(0, 45), ...valid.slice(0, 45), ...valid.slice(0, 10)]);
+      expect(loader.stats().shardListRestarts).toBe(2);
+      expect(loader.stats().droppedAtPassEnd).toBe(6);
+      expect(loader.summary()).toContain('6 samples dropped at pass ends');
+      expectRowsMatchKeys(clean, batches);
+    } finally {
+      await loader.close();
+    }
+  });
+
+  it('shuffled, threaded and resumed across a pass end: batches never mix passes, resume cuts them at the same places', async () => {
+    // Two worker threads, two shards each: 24 samples per stream and pass, batch 5 -> 4 batches per pass, 4 dropped.
+    const opts = options(clean, { workers: 2, batchSize: 5, trainNumSamples: 80 });
+    const full = await createTrainLoader(opts);
+    const resumed = await createTrainLoader(opts);
+    try {
+      const all = await collect(full, 3);
+      expect(all).toHaveLength(16);
+      // Round-robin over the two streams: batches 0,2,4,6 are stream 0's first pass, 8,10,12,14 its second.
+      // A stream's pass reads 2 of the 4 shards (key = shard * 10000 + offset): its 4 batches hold 20
+      // distinct keys of exactly those 2 shards, none left over from the pass before.
+      for (const stream of [0, 1]) {
+        const mine = all.filter((_, i) => i % 2 === stream);
+        for (const pass of [0, 1]) {
+          const keys = keysOf(mine.slice(pass * 4, pass * 4 + 4));
+          expect(new Set(keys).size, `stream ${stream} pass ${pass}`).toBe(20);
+          expect(new Set(keys.map((k) => Math.floor(k / 10000))).size, `stream ${stream} pass ${pass}`).toBe(2);
+        }
+      }
+      expect(full.stats().droppedAtPassEnd).toBe(8);
+      const tail = await collect(resumed, 3, 9);
+      expect(keysOf(tail)).toEqual(keysOf(all.slice(9)));
+      tail.forEach((batch, i) => expect(batch.images).toEqual(all[9 + i]?.images));
+    } finally {
+      await Promise.all([full.close(), resumed.close()]);
+    }
+  });
+
   it('shuffled: each pass is a permutation of the valid samples, reproducible for a seed, different for another seed or epoch', async () => {
     const valid = clean.validKeys;
     const run = async (seed: number, epoch: number) => {
