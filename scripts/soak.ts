@@ -23,9 +23,11 @@ import http from 'node:http';
 import { openStore, type Store } from '../src-main/store';
 import { readSafetensors } from '../src-worker/io/safetensors';
 import { parseTrainArgs } from '../src-worker/train/config';
+import { Rng } from '../src-worker/data/rng';
 import { makeWorkspace, trainArgs, type Workspace } from '../test/integration/runs/fixture';
 import { cli, cliEnv, startCli, type CliProcess } from '../test/integration/cli/run-cli';
 import { TestHttpServer } from '../test/helpers/http-server';
+import { until } from '../test/helpers/until';
 
 interface Row { scenario: string; faults: number; survived: number; pointsLost: number; mismatches: number; notes: string[] }
 
@@ -36,25 +38,10 @@ if (!Number.isInteger(rounds) || rounds < 1 || rounds > 50) { console.error('--r
 const keep = argv.includes('--keep');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, fn: () => T | null | undefined | false, timeoutMs = 120_000, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true; } catch { return false; } };
-/** A seeded generator so that a soak can be replayed (mulberry32). */
-let seed = 20261203;
-const random = (): number => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+/** Seeded, so that a soak's kill points can be replayed. */
+const seeded = new Rng(20261203);
+const random = (): number => seeded.float();
 
 const STEPS = 48;
 const runFlags = (ws: Workspace, name: string) => trainArgs(ws, ['--epochs', '12', '--max-steps', String(STEPS), '--save-frequency', '0', '--save-every-n-steps', '6', '--seed', '7', '--name', name]);

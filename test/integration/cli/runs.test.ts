@@ -12,16 +12,7 @@ import { parseRfc4180 } from '../../unit/export/rfc4180';
 import { EVAL_TASK, makeWorkspace, trainArgs, type Workspace } from '../runs/fixture';
 import { openHarness, pidAlive, seriesSteps } from '../runs/service-harness';
 import { cli, cliEnv, startCli, type CliProcess } from './run-cli';
-
-async function until<T>(what: string, fn: () => T | null | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from '../../helpers/until';
 
 describe('clipwb train, runs, eval, embed', () => {
   let ws: Workspace;

@@ -12,16 +12,7 @@ import { readMetricsLog } from '../../../src-main/runs/reconcile-metrics';
 import { cliEnv, startCli } from '../cli/run-cli';
 import { makeWorkspace, trainArgs, type Workspace } from './fixture';
 import { openHarness, pidAlive, seriesSteps } from './service-harness';
-
-async function until<T>(what: string, fn: () => T | null | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from '../../helpers/until';
 
 describe('metric points survive the death of the supervising process', () => {
   let ws: Workspace;
