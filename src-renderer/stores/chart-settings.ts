@@ -36,7 +36,8 @@ export function parseChartSettings(json: string | null): ChartSettings {
 
 interface KeyValueStorage { getItem(key: string): string | null; setItem(key: string, value: string): void }
 
-function storage(): KeyValueStorage | null {
+/** The browser's localStorage where there is one (tests and some embedders have none). */
+export function storage(): KeyValueStorage | null {
   try {
     return (globalThis as { localStorage?: KeyValueStorage }).localStorage ?? null;
   } catch {

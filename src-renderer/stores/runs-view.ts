@@ -5,6 +5,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { DEFAULT_HIDDEN_COLUMNS, EMPTY_FILTER, REQUIRED_COLUMNS, type RunFilter, type SortDir } from './runs-table';
+import { storage } from './chart-settings';
 
 export const HIDDEN_COLUMNS_KEY = 'clipwb.runs.hiddenColumns';
 
@@ -18,16 +19,6 @@ export function parseHiddenColumns(raw: string | null): string[] {
     /* a damaged entry: fall back to the defaults */
   }
   return [...DEFAULT_HIDDEN_COLUMNS];
-}
-
-interface KeyValueStorage { getItem(key: string): string | null; setItem(key: string, value: string): void }
-
-function storage(): KeyValueStorage | null {
-  try {
-    return (globalThis as { localStorage?: KeyValueStorage }).localStorage ?? null;
-  } catch {
-    return null;
-  }
 }
 
 export const useRunsView = defineStore('runs-view', () => {

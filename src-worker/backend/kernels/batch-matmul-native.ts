@@ -9,17 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from '../native-blas';
+import { hasHeap } from './wasm-heap';
 
-interface WasmHeapBackend {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
-function hasHeap(b: unknown): b is WasmHeapBackend {
-  const x = b as Partial<WasmHeapBackend> | undefined;
-  return x?.wasm?.HEAPU8 instanceof Uint8Array && typeof x.dataIdMap?.get === 'function' && typeof x.makeOutput === 'function';
-}
 
 const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 
