@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from '../command';
 import { parseArgs, formatFlagHelp, str, num, list, type FlagSpec, UsageError } from '../args';
@@ -8,6 +9,7 @@ import { createProgressBar } from '../progress';
 import { resolveModelArg } from '../../models/resolve-name';
 import { loadTaskList } from '../../../src-worker/eval/task-list';
 import { formatTaskListing, taskListing } from '../../../src-worker/eval/task-listing';
+import { resolveCheckpoint } from '../../../src-worker/train/checkpoint';
 
 const FLAGS: FlagSpec[] = [
   { name: 'checkpoint', type: 'string', help: 'Checkpoint: its .json sidecar, .safetensors or PyTorch .pt, a run folder (newest checkpoint), a model folder, or a pulled model\'s name (org/name, openai)' },
@@ -42,7 +44,9 @@ export const evalCommand: Command = {
     const { service, monitor } = await openRunService(ctx);
     try {
       const target = resolveModelArg(str(flags.checkpoint)!, ctx.dataDir);
-      const ckptPath = target.path;
+      // A run folder (or its checkpoints folder) means its newest checkpoint: resolved here, so that results
+      // go to that run's eval_results/ and are recorded with the checkpoint, as for a named sidecar.
+      const ckptPath = !target.pulled && isDirectory(target.path) ? (resolveCheckpoint(target.path).sidecar ?? target.path) : target.path;
       const known = ctx.store.checkpoints.getByPath(ckptPath) ?? ctx.store.checkpoints.getByPath(ckptPath.replace(/\.safetensors$/, '.json'));
       const options = {
         datacompPath: str(flags['data-dir']) ? path.resolve(str(flags['data-dir'])!) : null,
@@ -74,3 +78,7 @@ export const evalCommand: Command = {
     }
   },
 };
+
+function isDirectory(p: string): boolean {
+  try { return fs.statSync(p).isDirectory(); } catch { return false; }
+}

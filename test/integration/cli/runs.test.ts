@@ -104,6 +104,12 @@ describe('clipwb train, runs, eval, embed', () => {
     expect(header).toContain(EVAL_TASK);
     expect(Number(row![header!.indexOf(EVAL_TASK)])).toBeGreaterThanOrEqual(0);
 
+    // The run folder means its newest checkpoint: results land in that run's folder and are recorded.
+    const runDir = path.dirname(path.dirname(sidecar));
+    const byFolder = await cli(['eval', '--checkpoint', runDir, '--tasks', EVAL_TASK, '--data-dir', ws.evalRoot], env);
+    expect(byFolder.code, byFolder.stderr).toBe(0);
+    expect(byFolder.stdout).toContain(`results: ${path.join(runDir, 'eval_results', 'epoch_1_eval_results.jsonl')} (also recorded in the workbench)`);
+
     const bad = await cli(['eval', '--checkpoint', sidecar, '--tasks', 'no-such-task'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/tasks: unknown task "no-such-task"/);
