@@ -183,6 +183,7 @@ export function renderGpuDoctorReport(report: GpuDoctorReport): string {
     report.libs.fixes.forEach((f, i) => lines.push(`    ${i + 1}. ${f}`));
   }
   for (const line of renderRoutes(report.routes)) lines.push(`  ${line}`);
-  lines.push(report.ok ? '  GPU checks passed.' : '  Some GPU checks failed: the GPU backend will not load until they are fixed; training falls back to the CPU.');
+  lines.push(report.gpuState === 'no-gpu' ? '  No GPU to check: training runs on the CPU.'
+    : report.ok ? '  GPU checks passed.' : '  Some GPU checks failed: the GPU backend will not load until they are fixed; training falls back to the CPU.');
   return lines.join('\n');
 }

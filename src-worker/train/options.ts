@@ -169,7 +169,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'devices', key: 'devices', type: 'list', group: 'resources', default: [],
     help: "GPU indices or UUIDs to use (e.g. 0,1); 'cpu' for no GPU. Default: free GPUs, else the CPU." },
   { flag: 'backend', key: 'backend', type: 'enum', group: 'resources', default: 'auto', choices: BACKENDS,
-    help: 'Compute backend: auto (tensorflow, then wasm, then cpu), or one of them.' },
+    help: 'Compute backend: auto (tensorflow, then webgpu, then wasm, then cpu), or one of them.' },
 ];
 
 const byNormalisedFlag = new Map<string, OptionSpec>();

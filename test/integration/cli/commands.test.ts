@@ -129,10 +129,18 @@ describe('clipwb: data, tokenize, doctor', () => {
     expect(expected[0]).toBe(tokenizer.startOfTextId);
   });
 
+  it('tokenize uses the shipped standard vocabulary when none is given', async () => {
+    const r = await cli(['tokenize', 'a photo of a cat.'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('  ids:    49406 320 1125 539 320 2368 269 49407\n');
+  });
+
   it('doctor without nvidia-smi says training runs on the CPU, and why', async () => {
     const r = await cli(['doctor'], env);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('nvidia-smi was not found on PATH');
+    expect(r.stdout).toContain('No GPU to check: training runs on the CPU.');
+    expect(r.stdout).not.toContain('GPU checks passed');
     expect(r.stdout).toMatch(/verdict: training runs on the CPU \((wasm|cpu)\)\. For GPUs, install @tensorflow\/tfjs-node-gpu/);
     const json = await cli(['doctor', '--json'], env);
     expect(JSON.parse(json.stdout)).toMatchObject({ gpu: { gpuState: 'no-gpu' }, verdict: { trainsOn: 'cpu' }, dataDir: ws.home });
