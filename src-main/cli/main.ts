@@ -7,7 +7,7 @@ import { UsageError } from './args';
 
 const COMMANDS: CommandEntry[] = [
   { name: 'demo', summary: 'Build the built-in dataset if needed, train a tiny CLIP with FastCLIP v3, evaluate it, print a table', load: async () => (await import('./commands/demo')).demoCommand },
-  { name: 'train', summary: 'Train a CLIP model (FastCLIP v0-v3 or InfoNCE, optional teacher); flags as the seed', load: async () => (await import('./commands/train')).trainCommand },
+  { name: 'train', summary: 'Train a CLIP model (FastCLIP v0-v3 or InfoNCE, optional teacher); flags as in open_clip and FastCLIP', load: async () => (await import('./commands/train')).trainCommand },
   { name: 'eval', summary: 'Evaluate a checkpoint on zero-shot classification / retrieval tasks', load: async () => (await import('./commands/eval')).evalCommand },
   { name: 'embed', summary: 'Print normalised image/text embeddings of a checkpoint as JSON', load: async () => (await import('./commands/embed')).embedCommand },
   { name: 'convert', summary: 'Convert a PyTorch .pt checkpoint to safetensors (no Python, nothing in the file is run)', load: async () => (await import('./commands/convert')).convertCommand },

@@ -41,7 +41,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'train-data', key: 'trainData', type: 'string', group: 'data', default: null,
     help: "Webdataset shards, brace-expanded, several sources joined with '::' (e.g. './dfn_data/00000{000..139}.tar'). 'builtin:fashion-mnist' uses the built-in dataset." },
   { flag: 'train-num-samples', key: 'trainNumSamples', type: 'int', group: 'data', default: null, min: 1,
-    help: 'Samples per epoch (sets the epoch length, as in the seed). Default: the number of samples in the shards when known.' },
+    help: 'Samples per epoch (sets the epoch length, as in open_clip). Default: the number of samples in the shards when known.' },
   // The bound keeps each per-sample array (4 bytes per entry, at least two of them) allocatable.
   { flag: 'data_size', key: 'dataSize', type: 'int', group: 'data', default: null, min: 1, max: 1_000_000_000,
     help: "Length of FastCLIP's per-sample state arrays; must exceed the largest sample key (at most 1e9). Default: from the dataset when known." },
@@ -62,7 +62,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'init-checkpoint', key: 'initCheckpoint', type: 'string', group: 'model', default: null,
     help: 'Start a new run from the weights of this checkpoint (optimiser and FastCLIP state start fresh).' },
   { flag: 'lock-text', key: 'lockText', type: 'bool', group: 'model', default: false,
-    help: 'Freeze the text tower. Unlike the seed, this does not freeze the logit scale; add --lock-logit-scale for that.' },
+    help: 'Freeze the text tower. Unlike the reference paper\'s code, this does not freeze the logit scale; add --lock-logit-scale for that.' },
   { flag: 'lock-logit-scale', key: 'lockLogitScale', type: 'bool', group: 'model', default: false,
     help: 'Freeze the logit scale (temperature) at its initial value.' },
   { flag: 'precision', key: 'precision', type: 'enum', group: 'model', default: 'fp32', choices: PRECISIONS,
@@ -161,7 +161,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'datacomp-path', key: 'datacompPath', type: 'string', group: 'eval', default: null,
     help: 'Folder of the evaluation sets (DataComp layout).' },
   { flag: 'skip-pretrain-eval', key: 'skipPretrainEval', type: 'bool', group: 'eval', default: true,
-    help: 'Do not evaluate before the first epoch (on by default here; --no-skip-pretrain-eval to evaluate at epoch 0 as the seed does).' },
+    help: 'Do not evaluate before the first epoch (on by default here; --no-skip-pretrain-eval to evaluate at epoch 0 as the reference paper\'s code does).' },
 
   // resources
   { flag: 'nproc', key: 'nproc', type: 'int', group: 'resources', default: 1, min: 1, max: 64,

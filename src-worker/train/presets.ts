@@ -26,19 +26,19 @@ const SEED_V3 = [
 export const PRESETS: readonly Preset[] = [
   {
     name: 'fastclip-v3-seed',
-    title: 'FastCLIP v3 (the seed baseline)',
-    description: 'ViT-B/16 on the DFN 1M subset, 2 workers x 320, 30 epochs, RGCL-g with step_thresh lr_tau, as the seed README.',
+    title: 'FastCLIP v3 (the reference paper\'s baseline)',
+    description: 'ViT-B/16 on the DFN 1M subset, 2 workers x 320, 30 epochs, RGCL-g with step_thresh lr_tau, as the reference paper\'s README.',
     args: SEED_V3,
   },
   {
     name: 'fd-init-teacher',
-    title: 'FD + init from teacher (the seed\'s best)',
+    title: 'FD + init from teacher (the reference paper\'s best)',
     description: 'The baseline plus feature distillation from OpenAI ViT-B/32 (w = 0.5), initialised from the teacher.',
     args: [...SEED_V3, '--distill-model', 'ViT-B-32', '--distill-pretrained', 'openai', '--distill-mode', 'feature', '--distill-weight', '0.5', '--init-from-distilled'],
   },
   {
     name: 'fd-frozen-temp-3x',
-    title: 'FD + frozen temperature + 3x lr + 3x wd (the seed\'s second best)',
+    title: 'FD + frozen temperature + 3x lr + 3x wd (the reference paper\'s second best)',
     description: 'Feature distillation (w = 0.5), temperature frozen at 0.01, lr 9.375e-4, wd 0.6. The seed reports it at epoch 29.',
     args: [...SEED_V3, '--distill-model', 'ViT-B-32', '--distill-pretrained', 'openai', '--distill-mode', 'feature', '--distill-weight', '0.5',
       '--temperature', '0.01', '--lock-logit-scale', '--lr', '9.375e-4', '--wd', '0.6'],
