@@ -70,6 +70,11 @@ export const evalCommand: Command = {
       const outcomes = (result.summary?.outcomes ?? []) as TaskOutcome[];
       console.log(formatResultsTable({ outcomes }, { allMetrics: Boolean(flags['all-metrics']) }));
       console.log(`\nresults: ${String(result.summary?.resultsFile ?? '')}${known ? ' (also recorded in the workbench)' : ''}`);
+      if (outcomes.length > 0 && outcomes.every((o) => o.status === 'skipped')) {
+        // Nothing was evaluated: a script must not take this for a result.
+        console.error('error: no task was evaluated (all skipped; the table says why). Download the eval sets with `clipwb data download evalsets --tasks ...` or point --data-dir at them');
+        return 1;
+      }
       return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
     } finally {
       await service.close();

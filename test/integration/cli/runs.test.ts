@@ -110,6 +110,12 @@ describe('clipwb train, runs, eval, embed', () => {
     expect(byFolder.code, byFolder.stderr).toBe(0);
     expect(byFolder.stdout).toContain(`results: ${path.join(runDir, 'eval_results', 'epoch_1_eval_results.jsonl')} (also recorded in the workbench)`);
 
+    // A task whose data is not on this machine is skipped; when every task is, the command fails.
+    const nothing = await cli(['eval', '--checkpoint', sidecar, '--tasks', 'imagenet1k', '--data-dir', ws.evalRoot], env);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stdout).toMatch(/skipped/);
+    expect(nothing.stderr).toMatch(/no task was evaluated/);
+
     const bad = await cli(['eval', '--checkpoint', sidecar, '--tasks', 'no-such-task'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/tasks: unknown task "no-such-task"/);
