@@ -4,6 +4,7 @@
  */
 import type { CommandEntry } from './command';
 import { UsageError } from './args';
+import { closestWord } from '../../src-worker/train/options';
 
 const COMMANDS: CommandEntry[] = [
   { name: 'demo', summary: 'Build the built-in dataset if needed, train a tiny CLIP with FastCLIP v3, evaluate it, print a table', load: async () => (await import('./commands/demo')).demoCommand },
@@ -63,7 +64,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const entry = COMMANDS.find((c) => c.name === name);
   if (!entry) {
-    console.error(`clipwb: unknown command "${name}"\n\n${help()}`);
+    const near = closestWord(name, COMMANDS.map((c) => c.name));
+    console.error(`clipwb: unknown command "${name}"${near ? `. Did you mean "${near}"?` : ''}\n\n${help()}`);
     return 2;
   }
   const command = await entry.load();

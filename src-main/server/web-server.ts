@@ -204,10 +204,18 @@ export async function startWebServer(o: WebServerOptions = {}): Promise<WebServe
     for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 7860, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port ?? 7860, host, () => resolve());
+    });
+  } catch (err) {
+    // A busy port, say: release what was started for this server before reporting it.
+    unsubscribe();
+    wss.close();
+    if (ownsApp) await app.close();
+    throw err;
+  }
   const port = (server.address() as { port: number }).port;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   origin = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;

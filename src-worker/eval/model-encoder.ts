@@ -40,7 +40,7 @@ export async function openEvalReader(
   opts: { batchSize: number; imageSize: number; workers?: number; what: string; kind?: 'classification' | 'retrieval' },
 ): Promise<EvalReader> {
   if (!dir || !fs.existsSync(dir)) {
-    throw new EvalDataMissingError(`${opts.what}: no data at ${dir ?? '(no folder configured)'}; download the eval set (clipwb data download) or pass --datacomp-path`);
+    throw new EvalDataMissingError(`${opts.what}: no data at ${dir ?? '(no folder configured)'}; download it (clipwb data download evalsets --tasks ...), or point at the folder that holds it (clipwb eval --data-dir, clipwb train --datacomp-path)`);
   }
   const set = await openEvalSet(dir, opts.kind ? { kind: opts.kind } : {});
   const batchOptions = { batchSize: opts.batchSize, imageSize: opts.imageSize, workers: opts.workers ?? 0 };

@@ -199,13 +199,19 @@ function editDistance(a: string, b: string): number {
   return dp[b.length]!;
 }
 
+/** The candidate nearest to `word` by edit distance, if it is near enough to be a typo of it. */
+export function closestWord(word: string, candidates: readonly string[]): string | undefined {
+  let best: { word: string; d: number } | undefined;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (!best || d < best.d) best = { word: c, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? best.word : undefined;
+}
+
 /** The closest known flag, for "did you mean" hints. */
 export function suggestFlag(flag: string): string | undefined {
-  const n = normaliseFlag(flag);
-  let best: { flag: string; d: number } | undefined;
-  for (const o of OPTIONS) {
-    const d = editDistance(n, normaliseFlag(o.flag));
-    if (!best || d < best.d) best = { flag: o.flag, d };
-  }
-  return best && best.d <= Math.max(2, Math.floor(n.length / 3)) ? best.flag : undefined;
+  const byNormalised = new Map(OPTIONS.map((o) => [normaliseFlag(o.flag), o.flag]));
+  const hit = closestWord(normaliseFlag(flag), [...byNormalised.keys()]);
+  return hit === undefined ? undefined : byNormalised.get(hit);
 }

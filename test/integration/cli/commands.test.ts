@@ -3,6 +3,7 @@
  * then data scan / vocab, tokenize and doctor as real processes.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -59,7 +60,7 @@ describe('clipwb: help and usage errors', () => {
   it('answers unknown commands, subcommands and flags with a clear error and exit code 2', async () => {
     const cases: [string[], RegExp][] = [
       [[], /usage: clipwb <command>/],
-      [['trian'], /clipwb: unknown command "trian"/],
+      [['trian'], /clipwb: unknown command "trian". Did you mean "train"\?/],
       [['runs', 'frobnicate'], /runs: unknown subcommand "frobnicate" \(list, show, resume, pause, cancel, export\)/],
       [['runs'], /runs: give a subcommand/],
       [['runs', 'show'], /runs show: give the run id/],
@@ -127,6 +128,23 @@ describe('clipwb: data, tokenize, doctor', () => {
     const expected = row.slice(0, row.indexOf(tokenizer.endOfTextId) + 1);
     expect(tok.stdout).toContain(`  ids:    ${expected.join(' ')}\n`);
     expect(expected[0]).toBe(tokenizer.startOfTextId);
+  });
+
+  it('serve refuses a busy port or one out of range with exit code 2 and what to do', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (busy.address() as net.AddressInfo).port;
+      const r = await cli(['serve', '--port', String(port)], env);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`port ${port} is already in use`);
+      expect(r.stderr).toContain('--port 0');
+    } finally {
+      busy.close();
+    }
+    const range = await cli(['serve', '--port', '99999'], env);
+    expect(range.code).toBe(2);
+    expect(range.stderr).toMatch(/--port must be a whole number from 0 to 65535/);
   });
 
   it('tokenize uses the shipped standard vocabulary when none is given', async () => {
