@@ -6,27 +6,13 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../src-main/cli/main';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipTokenizer } from '../../../src-worker/text';
 import { makeWorkspace, type Workspace } from '../runs/fixture';
 import { cli, cliEnv, startCli } from './run-cli';
+import { runMain } from './run-main';
 
 const COMMANDS = ['demo', 'train', 'eval', 'embed', 'convert', 'data', 'models', 'runs', 'tokenize', 'doctor', 'serve'];
-
-async function runMain(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { out.push(a.join(' ')); });
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err.push(a.join(' ')); });
-  try {
-    const code = await main(argv);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 describe('clipwb: help and usage errors', () => {
   it('prints the command list, and every command its usage, with exit code 0', async () => {

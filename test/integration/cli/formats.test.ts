@@ -2,26 +2,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../src-main/cli/main';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readSafetensors } from '../../../src-worker/io/safetensors';
 import { openClipCheckpoint, picklePy, tensor, writeTorchZip } from '../../helpers/torch-zip';
+import { runMain } from './run-main';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'clipwb-formats-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-
-async function runMain(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { out.push(a.join(' ')); });
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err.push(a.join(' ')); });
-  try {
-    return { code: await main(argv), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 describe('clipwb eval --list-tasks', () => {
   it('lists the DataComp tasks, which run and why the others do not', async () => {

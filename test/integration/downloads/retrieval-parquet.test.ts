@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parquetWriteBuffer } from 'hyparquet-writer';
 import { DownloadManager } from '../../../src-main/downloads/manager';
 import { hubConfigFromEnv } from '../../../src-main/downloads/sources/hf-hub';
 import { testSplitParquet } from '../../../src-main/downloads/sources/hf-parquet';
@@ -21,39 +20,10 @@ import { openEvalReader } from '../../../src-worker/eval/model-encoder';
 import { evaluateRetrieval } from '../../../src-worker/eval/retrieval';
 import { TestHttpServer } from '../../helpers/http-server';
 import { makeImage } from '../../helpers/shards';
+import { retrievalParquet as parquet, type RetrievalRow as Row } from '../../helpers/retrieval-parquet';
 
 const FAST_RETRY = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 };
 const sha = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-/** The schema the `datasets` library writes for {image: Image(), caption: Sequence(Value("string")), img_id: int64}. */
-const SCHEMA = [
-  { name: 'root', num_children: 3 },
-  { name: 'image', repetition_type: 'OPTIONAL', num_children: 2 },
-  { name: 'bytes', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL' },
-  { name: 'path', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-  { name: 'caption', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
-  { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-  { name: 'element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-  { name: 'img_id', type: 'INT64', repetition_type: 'OPTIONAL' },
-] as const;
-
-interface Row {
-  image: Buffer;
-  captions: string[];
-}
-
-function parquet(rows: Row[], rowGroupSize = 2): Buffer {
-  const buf = parquetWriteBuffer({
-    schema: SCHEMA.map((s) => ({ ...s })) as never,
-    rowGroupSize,
-    columnData: [
-      { name: 'image', data: rows.map((r, i) => ({ bytes: new Uint8Array(r.image), path: `${i}.jpg` })) },
-      { name: 'caption', data: rows.map((r) => r.captions) },
-      { name: 'img_id', data: rows.map((_, i) => BigInt(i)) },
-    ],
-  });
-  return Buffer.from(buf);
-}
 
 let server: TestHttpServer;
 let root: string;

@@ -8,11 +8,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
-import { parquetWriteBuffer } from 'hyparquet-writer';
 import { startWebServer, type WebServer } from '../../../src-main/server/web-server';
 import { convertRetrievalParquet } from '../../../src-main/datasets/retrieval-parquet';
 import { tinyConfig, writeHfFolder, writePullManifest } from '../../unit/teacher/fixtures';
 import { makeImage } from '../../helpers/shards';
+import { retrievalParquet } from '../../helpers/retrieval-parquet';
 
 let server: WebServer;
 let home: string;
@@ -61,21 +61,8 @@ describe('evals.evaluateFile', () => {
     const evalRoot = path.join(home, 'evalsets');
     const pq = path.join(home, 'coco.parquet');
     const images = await Promise.all([0, 1, 2].map((k) => makeImage(16, 16, 'jpg', [80 * k, 40, 200 - 60 * k])));
-    fs.writeFileSync(pq, Buffer.from(parquetWriteBuffer({
-      schema: [
-        { name: 'root', num_children: 2 },
-        { name: 'image', repetition_type: 'OPTIONAL', num_children: 2 },
-        { name: 'bytes', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL' },
-        { name: 'path', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-        { name: 'caption', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
-        { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-        { name: 'element', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-      ] as never,
-      columnData: [
-        { name: 'image', data: images.map((b, i) => ({ bytes: new Uint8Array(b), path: `${i}.jpg` })) },
-        { name: 'caption', data: [['cat', 'a cat'], ['dog'], ['cat dog', 'dog', 'cat']] },
-      ],
-    })));
+    const captions = [['cat', 'a cat'], ['dog'], ['cat dog', 'dog', 'cat']];
+    fs.writeFileSync(pq, retrievalParquet(images.map((image, i) => ({ image, captions: captions[i]! }))));
     const setDir = path.join(evalRoot, 'wds_mscoco_2014_5k_test');
     await convertRetrievalParquet([pq], setDir);
     fs.rmSync(path.join(setDir, 'dataset_type.txt'));
