@@ -22,7 +22,7 @@ import path from 'node:path';
 import http from 'node:http';
 import { openStore, type Store } from '../src-main/store';
 import { readSafetensors } from '../src-worker/io/safetensors';
-import { parseTrainArgs } from '../src-worker/train/config';
+import { parseTrainArgs } from '../src-shared/config/train-config';
 import { Rng } from '../src-worker/data/rng';
 import { makeWorkspace, trainArgs, type Workspace } from '../test/integration/runs/fixture';
 import { cli, cliEnv, startCli, type CliProcess } from '../test/integration/cli/run-cli';

@@ -5,9 +5,9 @@
  */
 import { parseMessage, MainToWorker, type Job, type MetricPoint, type WorkerToMain } from './protocol';
 import { initBackend, parseBackendPreference } from './backend/select';
-import { validateTrainConfig } from './train/config';
+import { validateTrainConfig } from '../src-shared/config/train-config';
 import { runTraining } from './train/trainer';
-import type { TrainerHooks } from './train/hooks';
+import type { TrainerHooks } from './hooks';
 import { communicatorFromEnv } from './dist/env';
 import { runEvalJob } from './eval/eval-job';
 import { explainWasmAbort } from './train/memory';

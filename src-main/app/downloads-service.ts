@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { Store, Download } from '../store';
-import type { DownloadInfo, ApiEvent } from '../api/types';
+import type { DownloadInfo, ApiEvent } from '../../src-shared/api/types';
 import { DownloadManager, type DownloadStatus } from '../downloads/manager';
 import type { DownloadSpec } from '../downloads/types';
 import { hubConfigFromEnv, hubAuthHeaders } from '../downloads/sources/hf-hub';

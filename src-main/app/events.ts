@@ -3,7 +3,7 @@
  * milliseconds instead of one per step, with superseded updates coalesced (the last `run` summary per
  * run, the last `gpu` snapshot, metric points concatenated per run).
  */
-import type { ApiEvent } from '../api/types';
+import type { ApiEvent } from '../../src-shared/api/types';
 
 export class EventBatcher {
   private pending: ApiEvent[] = [];

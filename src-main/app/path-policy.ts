@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../api/contract';
+import { ApiError } from '../../src-shared/api/contract';
 
 const PSEUDO_FILESYSTEMS = ['/proc', '/sys', '/dev'];
 

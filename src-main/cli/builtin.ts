@@ -1,5 +1,5 @@
 /** Builds (or verifies) the built-in dataset with a progress bar and records it in the store. */
-import { prepareBuiltin, type BuiltinDataset } from '../../src-worker/train/builtin-data';
+import { prepareBuiltin, type BuiltinDataset } from '../../src-worker/data/builtin';
 import type { Store } from '../store';
 import { createProgressBar } from './progress';
 

@@ -4,7 +4,7 @@
  */
 import type { CommandEntry } from './command';
 import { UsageError } from './args';
-import { closestWord } from '../../src-worker/train/options';
+import { closestWord } from '../../src-shared/config/options';
 
 const COMMANDS: CommandEntry[] = [
   { name: 'demo', summary: 'Build the built-in dataset if needed, train a tiny CLIP with FastCLIP v3, evaluate it, print a table', load: async () => (await import('./commands/demo')).demoCommand },

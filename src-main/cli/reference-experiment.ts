@@ -13,7 +13,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { RunService } from '../runs/service';
 import type { Run, Store } from '../store';
-import { resolveCheckpoint } from '../../src-worker/train/checkpoint';
+import { resolveCheckpoint } from '../../src-worker/io/checkpoint';
 import { loadModelConfig, toOpenClipJson } from '../../src-worker/model/config';
 
 export const REFERENCE_TAG = 'reference-demo';

@@ -4,7 +4,7 @@
  */
 import type { RunService } from '../runs/service';
 import type { Run } from '../store';
-import type { ApiEvent } from '../api/types';
+import type { ApiEvent } from '../../src-shared/api/types';
 import { createProgressBar } from './progress';
 import { isLiveStatus } from '../runs/recovery';
 

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../../src-worker/train/config';
+import { ConfigError } from '../../src-shared/config/train-config';
 import { modelDir, MODEL_MANIFEST_NAME } from './manifest';
 
 export const OPENAI_ALIAS = 'openai';

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TrainConfig } from '../../src-worker/train/config';
+import type { TrainConfig } from '../../src-shared/config/train-config';
 
 /** Always paths (or brace patterns of paths). */
 const PATH_KEYS = ['vocab', 'logs', 'datacompPath'] as const;

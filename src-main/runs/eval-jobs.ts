@@ -5,10 +5,10 @@
  */
 import path from 'node:path';
 import type { Job, WorkerToMain } from '../../src-worker/protocol';
-import { ConfigError } from '../../src-worker/train/config';
+import { ConfigError } from '../../src-shared/config/train-config';
 import { loadTaskList, resolveTasks } from '../../src-worker/eval/task-list';
 import type { Checkpoint, Run } from '../store';
-import type { ApiEvent } from '../api/types';
+import type { ApiEvent } from '../../src-shared/api/types';
 import type { WorkerDevice } from '../gpu/worker-env';
 import { WorkerGroup } from './launcher';
 

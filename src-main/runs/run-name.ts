@@ -1,6 +1,6 @@
 /** The default name of a run: model and objective, e.g. `ViT-B-32-fastclip-v3-feature`. */
 import path from 'node:path';
-import type { TrainConfig } from '../../src-worker/train/config';
+import type { TrainConfig } from '../../src-shared/config/train-config';
 
 export function defaultRunName(c: TrainConfig): string {
   const objective = c.fastclip ? (c.temperatureScheme === 'individual_learnable' ? 'fastclip-v2' : c.temperatureScheme === 'global_constant' ? 'fastclip-v1' : c.multiplyTau ? 'fastclip-v3' : 'fastclip-v0') : 'infonce';

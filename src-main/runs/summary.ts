@@ -1,7 +1,7 @@
 /** Turns store rows into the RunSummary the API and the CLI show. */
 import type { Store, Run } from '../store';
 import { metricSummaries } from '../metrics';
-import type { RunSummary } from '../api/types';
+import type { RunSummary } from '../../src-shared/api/types';
 
 export interface LiveProgress {
   epoch: number;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WorkbenchApp, toApiError, type AppOptions } from '../app/app';
-import { ApiError } from '../api/contract';
+import { ApiError } from '../../src-shared/api/contract';
 
 export const MAX_BODY_BYTES = 1 << 20;
 

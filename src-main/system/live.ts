@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import type { SystemStats } from '../api/types';
+import type { SystemStats } from '../../src-shared/api/types';
 
 export type { SystemStats };
 

@@ -2,8 +2,8 @@
  * The API over Electron IPC: the preload script exposes `window.clipwb` through contextBridge, with
  * the same call/subscribe shape; errors come back as { error } and are rebuilt here.
  */
-import type { ApiClient, ApiErrorBody, ApiInput, ApiMethod, ApiOutput } from '../../src-main/api/contract';
-import type { ApiEvent } from '../../src-main/api/types';
+import type { ApiClient, ApiErrorBody, ApiInput, ApiMethod, ApiOutput } from '../../src-shared/api/contract';
+import type { ApiEvent } from '../../src-shared/api/types';
 import { RemoteApiError } from './web-client';
 
 export interface PreloadBridge {

@@ -1,5 +1,5 @@
 /** The one API object the renderer talks to, whichever transport serves it. */
-import type { ApiClient } from '../../src-main/api/contract';
+import type { ApiClient } from '../../src-shared/api/contract';
 import { createElectronClient, type PreloadBridge } from './electron-client';
 import { createWebClient } from './web-client';
 

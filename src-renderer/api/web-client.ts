@@ -2,8 +2,8 @@
  * The API over HTTP + WebSocket (web mode): POST /api/<method> with the token, events from /events.
  * The token comes from the URL the server printed (?token=...), and is kept for the session only.
  */
-import type { ApiClient, ApiErrorBody, ApiInput, ApiMethod, ApiOutput } from '../../src-main/api/contract';
-import type { ApiEvent } from '../../src-main/api/types';
+import type { ApiClient, ApiErrorBody, ApiInput, ApiMethod, ApiOutput } from '../../src-shared/api/contract';
+import type { ApiEvent } from '../../src-shared/api/types';
 
 export class RemoteApiError extends Error {
   constructor(readonly body: ApiErrorBody) {

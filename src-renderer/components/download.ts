@@ -4,7 +4,7 @@
  * through the session's will-download handler, which shows the native save dialog; the renderer never
  * writes files itself (it has no file system access, by design).
  */
-import type { ApiInput } from '../../src-main/api/contract';
+import type { ApiInput } from '../../src-shared/api/contract';
 import { client } from '../stores/client';
 
 /** A file name any OS accepts: no path separators or reserved characters, not empty, not too long. */

@@ -2,7 +2,7 @@
  * The API client the stores use. main.ts installs `useApi()` here once; unit tests install an
  * in-memory fake. Kept apart from api/index.ts so stores stay importable in Node tests (no window).
  */
-import type { ApiClient } from '../../src-main/api/contract';
+import type { ApiClient } from '../../src-shared/api/contract';
 
 let current: ApiClient | null = null;
 

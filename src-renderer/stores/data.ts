@@ -6,8 +6,8 @@
  */
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { ApiInput, ModelInfo, TaskInfo } from '../../src-main/api/contract';
-import type { DatasetInfo, DownloadInfo } from '../../src-main/api/types';
+import type { ApiInput, ModelInfo, TaskInfo } from '../../src-shared/api/contract';
+import type { DatasetInfo, DownloadInfo } from '../../src-shared/api/types';
 import { client } from './client';
 import { useEvents } from './events';
 import { upsertDownload } from '../components/data/downloads';

@@ -3,7 +3,7 @@
  * evaluation), one column per task, each cell the task's main metric with the other metrics beside it.
  * Pure, so the run page, the compare page and the Evaluations page shape results the same way.
  */
-import type { CheckpointInfo, EvaluationRow } from '../../src-main/api/types';
+import type { CheckpointInfo, EvaluationRow } from '../../src-shared/api/types';
 
 export interface EvalMetric { metric: string; value: number | null }
 

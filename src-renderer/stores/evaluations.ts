@@ -4,8 +4,8 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { TaskInfo } from '../../src-main/api/contract';
-import type { CheckpointInfo, EvaluationRow } from '../../src-main/api/types';
+import type { TaskInfo } from '../../src-shared/api/contract';
+import type { CheckpointInfo, EvaluationRow } from '../../src-shared/api/types';
 import { client } from './client';
 import { useEvents } from './events';
 import { evalMatrix, mergeEvalRows } from './eval-matrix';

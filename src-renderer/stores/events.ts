@@ -7,8 +7,8 @@
  * Never subscribe to the client directly: every subscription would be another WebSocket listener.
  */
 import { getCurrentScope, onScopeDispose } from 'vue';
-import type { ApiClient } from '../../src-main/api/contract';
-import type { ApiEvent } from '../../src-main/api/types';
+import type { ApiClient } from '../../src-shared/api/contract';
+import type { ApiEvent } from '../../src-shared/api/types';
 
 export type ApiEventType = ApiEvent['type'];
 export type EventOf<T extends ApiEventType> = Extract<ApiEvent, { type: T }>;

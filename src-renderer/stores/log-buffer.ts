@@ -3,7 +3,7 @@
  * event may arrive before or after the fetch that also returns it), capped so a chatty run cannot
  * grow the page without bound.
  */
-import type { LogLine } from '../../src-main/api/types';
+import type { LogLine } from '../../src-shared/api/types';
 
 export type LogLevel = LogLine['level'];
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];

@@ -2,8 +2,8 @@
  * The training options table (flags, help, defaults) from `options.list`, fetched once and shared: the
  * config view uses it to show each key's flag and help and to mark values that differ from the default.
  */
-import type { ApiOutputs } from '../../src-main/api/contract';
-import type { OptionInfo } from '../../src-main/api/types';
+import type { ApiOutputs } from '../../src-shared/api/contract';
+import type { OptionInfo } from '../../src-shared/api/types';
 import { client } from './client';
 
 let cached: Promise<ApiOutputs['options.list']> | null = null;

@@ -3,7 +3,7 @@
  * a live worker; resume continues from the last checkpoint of a stopped run; cancel stops anything not
  * yet over. Buttons are disabled, not hidden, so the layout does not jump as the status changes.
  */
-import type { RunStatus, RunSummary } from '../../src-main/api/types';
+import type { RunStatus, RunSummary } from '../../src-shared/api/types';
 
 const PAUSABLE: readonly RunStatus[] = ['running', 'stalled'];
 const RESUMABLE: readonly RunStatus[] = ['paused', 'failed', 'interrupted', 'cancelled', 'stalled'];

@@ -5,7 +5,7 @@
  */
 import { defineStore } from 'pinia';
 import { shallowReactive } from 'vue';
-import type { ApiEvent, RunDetail } from '../../src-main/api/types';
+import type { ApiEvent, RunDetail } from '../../src-shared/api/types';
 import { client } from './client';
 import { useEvents } from './events';
 import { mergeEvalRows } from './eval-matrix';

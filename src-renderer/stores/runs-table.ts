@@ -2,7 +2,7 @@
  * The runs table's logic: which columns exist, how each sorts, and how the filters apply. Pure so it is
  * unit-tested and stays fast with thousands of runs (one pass per filter, one sort).
  */
-import type { RunStatus, RunSummary } from '../../src-main/api/types';
+import type { RunStatus, RunSummary } from '../../src-shared/api/types';
 
 export type SortDir = 'asc' | 'desc';
 export type ThresholdOp = '<' | '<=' | '>' | '>=';

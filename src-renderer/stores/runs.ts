@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowReactive } from 'vue';
-import type { RunSummary } from '../../src-main/api/types';
+import type { RunSummary } from '../../src-shared/api/types';
 import { client } from './client';
 import { useEvents } from './events';
 import { ACTIVE_STATUSES } from './runs-table';

@@ -5,8 +5,8 @@
  */
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { QueueStatus } from '../../src-main/api/contract';
-import type { GpuSample, SystemInfo, SystemStats } from '../../src-main/api/types';
+import type { QueueStatus } from '../../src-shared/api/contract';
+import type { GpuSample, SystemInfo, SystemStats } from '../../src-shared/api/types';
 import { client } from './client';
 import { useEvents } from './events';
 

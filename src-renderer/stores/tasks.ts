@@ -1,5 +1,5 @@
 /** The evaluation task list (`tasks.list`), fetched once and shared by the task pickers. */
-import type { ApiOutputs } from '../../src-main/api/contract';
+import type { ApiOutputs } from '../../src-shared/api/contract';
 import { client } from './client';
 
 let cached: Promise<ApiOutputs['tasks.list']> | null = null;

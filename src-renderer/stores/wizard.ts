@@ -6,8 +6,8 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { ModelInfo, TaskInfo } from '../../src-main/api/contract';
-import type { DatasetInfo, FieldError, GpuSample, OptionInfo, PresetInfo, ValidationResult } from '../../src-main/api/types';
+import type { ModelInfo, TaskInfo } from '../../src-shared/api/contract';
+import type { DatasetInfo, FieldError, GpuSample, OptionInfo, PresetInfo, ValidationResult } from '../../src-shared/api/types';
 import { client } from './client';
 import { indexOptions } from '../components/wizard/option-lookup';
 import { draftFromPreset, draftFromValues, withTeacher, type FieldValue, type WizardDraft } from '../components/wizard/draft';

@@ -3,9 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { paramsFromStateDict, disposeParams } from '../model';
 import { loadEvalModel } from './load-model';
 import { ClipTokenizer, STANDARD_VOCAB_SIZE, assertVocabularyFitsModel, standardVocabularyPath } from '../text';
-import { isBuiltin, prepareBuiltin } from '../train/builtin-data';
+import { isBuiltin, prepareBuiltin } from '../data/builtin';
 import type { Job } from '../protocol';
-import type { TrainerHooks } from '../train/hooks';
+import type { TrainerHooks } from '../hooks';
 import { evaluateModel, checkpointResultsFile } from './run-model-eval';
 
 type EvalJob = Extract<Job, { kind: 'eval' }>;

@@ -7,8 +7,8 @@
  */
 import { loadModelConfig, type ClipConfig, type StateDict } from '../model';
 import { loadPretrainedWeights } from '../teacher/pretrained';
-import { loadCheckpoint, resolveCheckpoint, type CheckpointSidecar } from '../train/checkpoint';
-import { ConfigError } from '../train/config';
+import { loadCheckpoint, resolveCheckpoint, type CheckpointSidecar } from '../io/checkpoint';
+import { ConfigError } from '../../src-shared/config/train-config';
 
 export interface EvalModel {
   cfg: ClipConfig;

@@ -4,7 +4,7 @@
  *   --fastclip and distillation            → global-temperature FastCLIP (whatever the scheme) + distill term
  *   scheme contains `global`               → v0 / v1 / v3 (v3 = global_learnable + --multiply_tau)
  *   scheme contains `individual`           → v2
- * The option names are those of the training config (src-worker/train/config.ts), so a TrainConfig
+ * The option names are those of the training config (src-shared/config/train-config.ts), so a TrainConfig
  * can be passed as it is.
  */
 import { LocalCommunicator, type Communicator } from '../dist/communicator';

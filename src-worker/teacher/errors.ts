@@ -2,7 +2,7 @@
  * Errors for the reference model. They are the training config's ConfigError, so the CLI and the UI show
  * them as a bad flag (field, problem, fix) rather than as a crash.
  */
-import { ConfigError } from '../train/config';
+import { ConfigError } from '../../src-shared/config/train-config';
 
 export const PRETRAINED_FIELD = 'distill-pretrained';
 export const MODEL_FIELD = 'distill-model';

@@ -9,7 +9,7 @@ import type { ClipConfig } from '../model/config';
 import type { StateDict } from '../model/state-dict';
 import { architectureDifferences, teacherConfig } from './architecture';
 import { MODEL_FIELD, modelError, PRETRAINED_FIELD, pretrainedError } from './errors';
-import { ConfigError } from '../train/config';
+import { ConfigError } from '../../src-shared/config/train-config';
 import { hfToOpenClip, looksLikeHfLayout } from './hf-layout';
 import { declaredConfig, namedConfig, planTensors, readHeader, readWeights, skippedNote } from './load';
 import { resolveReferenceSource } from './resolve-source';

@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { CHECKPOINT_FORMAT, resolveCheckpoint } from '../train/checkpoint';
+import { CHECKPOINT_FORMAT, resolveCheckpoint } from '../io/checkpoint';
 import { asPretrainedError, notPulledError, OPENAI_REPO, pretrainedError } from './errors';
 
 /** The pull manifest's name; src-main/models/manifest.ts writes it (the worker does not import main-process code). */

@@ -1,8 +1,8 @@
 /** Evaluation after an epoch, on the in-memory model (rank 0). */
 import { evaluateModel, checkpointResultsFile, type ModelEvalResult } from '../eval/run-model-eval';
-import type { TrainConfig } from './config';
+import type { TrainConfig } from '../../src-shared/config/train-config';
 import type { TrainSetup } from './setup';
-import type { TrainerHooks } from './hooks';
+import type { TrainerHooks } from '../hooks';
 
 export async function runEpochEvaluation(o: {
   config: TrainConfig; setup: TrainSetup; outDir: string; epoch: number; step: number; hooks: TrainerHooks; lastStep: number;

@@ -11,7 +11,7 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { ClipConfig } from '../model';
-import { ConfigError } from './config';
+import { ConfigError } from '../../src-shared/config/train-config';
 
 /** tfjs-backend-wasm's heap maximum (emscripten's getHeapMax: 4 GiB less one 64 KiB page). */
 export const WASM_HEAP_MAX = 4_294_901_760;

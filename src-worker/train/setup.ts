@@ -12,12 +12,12 @@ import { createTrainLoader, resolveShards, type ResolvedShards, type TrainLoader
 import { createObjective, type Objective } from '../loss';
 import { AdamW, buildParamGroups, adamHyperparameters } from '../optim';
 import type { Communicator } from '../dist/communicator';
-import { ConfigError, effectiveLrTau, isDistilling, type TrainConfig } from './config';
+import { ConfigError, effectiveLrTau, isDistilling, type TrainConfig } from '../../src-shared/config/train-config';
 import { estimateRunMemory, gb, planRunMemory, type FitDecision } from './memory';
-import { isBuiltin, prepareBuiltin, type BuiltinDataset } from './builtin-data';
+import { isBuiltin, prepareBuiltin, type BuiltinDataset } from '../data/builtin';
 import { loadEvalModel } from '../eval/load-model';
-import { loadCheckpoint, type CheckpointSidecar, type DataPosition } from './checkpoint';
-import type { TrainerHooks } from './hooks';
+import { loadCheckpoint, type CheckpointSidecar, type DataPosition } from '../io/checkpoint';
+import type { TrainerHooks } from '../hooks';
 import { checkTrainShards } from './shard-check';
 import { waitForMainRank } from './rank-sync';
 

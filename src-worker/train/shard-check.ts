@@ -14,7 +14,7 @@
  */
 import { IMAGE_EXTENSIONS, parseSampleKey } from '../data/samples/train-sample';
 import { readShardSamples, type RawSample } from '../data/samples/shard-samples';
-import { ConfigError } from './config';
+import { ConfigError } from '../../src-shared/config/train-config';
 
 export interface ShardKeyScan {
   /** Samples with an image, a caption and an integer key (below dataSize when one is given). */

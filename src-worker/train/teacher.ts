@@ -4,9 +4,9 @@
  * Loading from the three sources and --init-from-distilled live in ../teacher/.
  */
 import * as tf from '@tensorflow/tfjs';
-import { isDistilling, type TrainConfig } from './config';
+import { isDistilling, type TrainConfig } from '../../src-shared/config/train-config';
 import type { TrainSetup } from './setup';
-import type { TrainerHooks } from './hooks';
+import type { TrainerHooks } from '../hooks';
 import { clipForward, type ClipConfig, type TensorMap } from '../model';
 
 export interface Teacher {

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MetricPoint } from '../protocol';
-import type { TrainerHooks } from './hooks';
+import type { TrainerHooks } from '../hooks';
 
 interface StepTiming { batchMs: number; dataMs: number; samples: number; perWorkerSamples: number }
 

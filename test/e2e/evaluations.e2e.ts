@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { EvaluationRow } from '../../src-main/api/types';
+import type { EvaluationRow } from '../../src-shared/api/types';
 import { apiOf, waitFor } from './helpers/api';
 import { launchBrowser, newPage, screenshot } from './helpers/browser';
 import { BASELINE, LOWER_LR, isOver, seedRuns } from './helpers/seed-runs';

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { RunSummary } from '../../src-main/api/types';
+import type { RunSummary } from '../../src-shared/api/types';
 import { apiOf, waitFor } from './helpers/api';
 import { launchBrowser, newPage, screenshot } from './helpers/browser';
 import { RENDERER_OUT } from './helpers/build';

@@ -14,7 +14,7 @@ import { driveEndpointsFromEnv } from '../../downloads/sources/gdrive-endpoints'
 import { driveFolderSpecs } from '../../downloads/sources/gdrive';
 import { scanFolder } from '../../datasets/scan';
 import { fetchRetrievalEvalset, resolveEvalsetTasks } from '../../datasets/evalsets';
-import { trainCaptionsVocabulary } from '../../../src-worker/train/vocab-from-shards';
+import { trainCaptionsVocabulary } from '../../../src-worker/data/vocab-from-shards';
 import { resolveShards } from '../../../src-worker/data';
 import { extractTarParts } from '../../datasets/extract';
 

@@ -1,6 +1,6 @@
 import type { Command } from '../command';
 import { parseArgs, formatFlagHelp, str, num, list, type FlagSpec } from '../args';
-import { PRESETS } from '../../../src-worker/train/presets';
+import { PRESETS } from '../../../src-shared/config/presets';
 import { openContext, openRunService, HOME_FLAG } from '../context';
 import { ensureBuiltinDataset } from '../builtin';
 import { startWhenFree, watchRun } from '../watch-run';

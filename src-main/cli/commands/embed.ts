@@ -10,7 +10,7 @@ import { paramsFromStateDict, disposeParams } from '../../../src-worker/model';
 import { ClipTokenizer, assertVocabularyFitsModel } from '../../../src-worker/text';
 import { modelEncoder } from '../../../src-worker/eval/model-encoder';
 import { transformImageInto } from '../../../src-worker/data';
-import { isBuiltin, prepareBuiltin } from '../../../src-worker/train/builtin-data';
+import { isBuiltin, prepareBuiltin } from '../../../src-worker/data/builtin';
 
 const FLAGS: FlagSpec[] = [
   { name: 'checkpoint', type: 'string', required: true, help: 'Checkpoint (.json sidecar, .safetensors or PyTorch .pt), a model folder, or a pulled model\'s name (org/name, openai)' },

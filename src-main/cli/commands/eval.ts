@@ -9,7 +9,7 @@ import { createProgressBar } from '../progress';
 import { resolveModelArg } from '../../models/resolve-name';
 import { loadTaskList } from '../../../src-worker/eval/task-list';
 import { formatTaskListing, taskListing } from '../../../src-worker/eval/task-listing';
-import { resolveCheckpoint } from '../../../src-worker/train/checkpoint';
+import { resolveCheckpoint } from '../../../src-worker/io/checkpoint';
 
 const FLAGS: FlagSpec[] = [
   { name: 'checkpoint', type: 'string', help: 'Checkpoint: its .json sidecar, .safetensors or PyTorch .pt, a run folder (newest checkpoint), a model folder, or a pulled model\'s name (org/name, openai)' },

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { Command } from '../command';
-import { OPTIONS } from '../../../src-worker/train/options';
-import { PRESETS } from '../../../src-worker/train/presets';
-import { parseTrainArgs } from '../../../src-worker/train/config';
+import { OPTIONS } from '../../../src-shared/config/options';
+import { PRESETS } from '../../../src-shared/config/presets';
+import { parseTrainArgs } from '../../../src-shared/config/train-config';
 import { openContext, openRunService, takeHomeFlag } from '../context';
 import { startWhenFree, watchRun } from '../watch-run';
 import { printRunOutcome } from '../run-outcome';

@@ -2,7 +2,7 @@
  * Downloads as the Data page shows them: the list kept current from `download` events, progress as a
  * fraction, and which actions a download's status allows.
  */
-import type { DownloadInfo } from '../../../src-main/api/types';
+import type { DownloadInfo } from '../../../src-shared/api/types';
 
 /** Replaces the download with the same id (events carry the whole record) or adds it; newest first. */
 export function upsertDownload(list: readonly DownloadInfo[], d: DownloadInfo): DownloadInfo[] {

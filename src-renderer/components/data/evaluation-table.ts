@@ -3,7 +3,7 @@
  * filtered by run and task, an average of the main metrics per checkpoint over the tasks shown, the
  * best value per column among the rows shown, and sorting with missing values always last.
  */
-import type { CheckpointInfo, EvaluationRow } from '../../../src-main/api/types';
+import type { CheckpointInfo, EvaluationRow } from '../../../src-shared/api/types';
 import type { EvalMatrix, EvalMatrixRow } from '../../stores/eval-matrix';
 
 export interface EvalFilter {

@@ -2,7 +2,7 @@
  * The evaluation sets offered for download, grouped as DataComp groups them (ImageNet and its
  * distribution shifts, VTAB, retrieval...), with the built-in task and unsupported ones set apart.
  */
-import type { TaskInfo } from '../../../src-main/api/contract';
+import type { TaskInfo } from '../../../src-shared/api/contract';
 
 export interface TaskGroup { id: string; title: string; tasks: TaskInfo[] }
 

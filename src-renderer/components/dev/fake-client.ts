@@ -5,8 +5,8 @@
  * checkpoints as batched events), and a few small runs with tags and evaluations.
  * It answers `runs.series` like the real store: smoothed at full resolution, then LTTB-decimated.
  */
-import type { ApiClient, ApiInput, ApiMethod, ApiOutput, ApiOutputs, QueueStatus, TaskInfo } from '../../../src-main/api/contract';
-import type { ApiEvent, CheckpointInfo, EvaluationRow, GpuSample, LogLine, RunDetail, RunStatus, RunSummary, SystemStats } from '../../../src-main/api/types';
+import type { ApiClient, ApiInput, ApiMethod, ApiOutput, ApiOutputs, QueueStatus, TaskInfo } from '../../../src-shared/api/contract';
+import type { ApiEvent, CheckpointInfo, EvaluationRow, GpuSample, LogLine, RunDetail, RunStatus, RunSummary, SystemStats } from '../../../src-shared/api/types';
 import { lttbIndices, smoothDebiased } from './fake-series';
 
 interface FakeSeries { steps: Float64Array; walls: Float64Array; values: Float64Array; length: number }

@@ -2,7 +2,7 @@
  * Text for the checkpoint table, as pure functions: rows in a stable order, evaluation progress
  * without absolute paths, and what a finished evaluation found.
  */
-import type { CheckpointInfo, EvaluationRow } from '../../../src-main/api/types';
+import type { CheckpointInfo, EvaluationRow } from '../../../src-shared/api/types';
 import { formatNumber } from '../format';
 
 /**

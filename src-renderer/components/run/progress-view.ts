@@ -5,7 +5,7 @@
  * how long it ran; a queued one that it waits. Right after Resume the worker reports step 0 of an
  * unknown total for a moment: the line then says which step it resumes from instead of "0 / ?".
  */
-import type { RunSummary } from '../../../src-main/api/types';
+import type { RunSummary } from '../../../src-shared/api/types';
 
 export interface ProgressView {
   kind: 'live' | 'ended' | 'queued' | 'starting';

@@ -4,7 +4,7 @@
  * config and the command stay short). A value that does not parse is sent as typed, so the server's
  * message about it is the same one the CLI gives.
  */
-import type { OptionInfo } from '../../../src-main/api/types';
+import type { OptionInfo } from '../../../src-shared/api/types';
 import { TEACHER_KEYS, type FieldValue, type WizardDraft } from './draft';
 
 export function parseFieldValue(o: OptionInfo, v: FieldValue): unknown {

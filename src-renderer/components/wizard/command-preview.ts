@@ -3,7 +3,7 @@
  * (runs.validate builds it from the same option table as the CLI); the wizard only decides whether the
  * last answer still describes what is on screen.
  */
-import type { ValidationResult } from '../../../src-main/api/types';
+import type { ValidationResult } from '../../../src-shared/api/types';
 
 export interface ValidationSnapshot { signature: string; result: ValidationResult }
 

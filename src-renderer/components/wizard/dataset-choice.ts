@@ -4,7 +4,7 @@
  * engine reads every .tar inside) and, where a scan of a folder counted the samples, fills the epoch
  * length and `--data_size` the user has left empty. The built-in set needs neither: the engine knows them.
  */
-import type { DatasetInfo } from '../../../src-main/api/types';
+import type { DatasetInfo } from '../../../src-shared/api/types';
 import type { FieldValue } from './draft';
 
 /** Offered even before it is built: the engine builds it on first use. */

@@ -3,7 +3,7 @@
  * number is parsed only when the config is assembled; booleans stay booleans. Distillation fields are
  * kept while the teacher is switched off so that switching it back on restores them.
  */
-import type { OptionInfo, PresetInfo } from '../../../src-main/api/types';
+import type { OptionInfo, PresetInfo } from '../../../src-shared/api/types';
 import { indexOptions } from './option-lookup';
 
 export type FieldValue = string | boolean;

@@ -3,7 +3,7 @@
  * (`lr`), the seed's flag (`lr_tau`, `distill-pretrained`), a flag with dashes, or a zod path
  * (`config.lr`); errors naming no option (the whole config, a preset) are shown at the top.
  */
-import type { FieldError } from '../../../src-main/api/types';
+import type { FieldError } from '../../../src-shared/api/types';
 import type { OptionIndex } from './option-lookup';
 import { stepOfKey, type StepId } from './steps';
 

@@ -3,7 +3,7 @@
  * bounds, choices, required). The server's `runs.validate` adds the checks across fields (teacher
  * without weights, a batch larger than an epoch...) a moment later.
  */
-import type { OptionInfo } from '../../../src-main/api/types';
+import type { OptionInfo } from '../../../src-shared/api/types';
 import { TEACHER_KEYS, editableNumber, type FieldValue, type WizardDraft } from './draft';
 
 export function checkField(o: OptionInfo, v: FieldValue | undefined): string | null {

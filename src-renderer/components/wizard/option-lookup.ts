@@ -3,9 +3,9 @@
  * (`batchSize`), the seed's flag (`batch-size`, `lr_tau`), with dashes (`--lr_tau`), or a zod path
  * (`config.lr`). The server's errors use all of these, so the wizard must accept them all.
  */
-import type { OptionInfo } from '../../../src-main/api/types';
+import type { OptionInfo } from '../../../src-shared/api/types';
 // The option table's own spelling rules (pure, meant for the renderer too); the options come from the API.
-import { normaliseFlag } from '../../../src-worker/train/options';
+import { normaliseFlag } from '../../../src-shared/config/options';
 
 export interface OptionIndex {
   readonly options: readonly OptionInfo[];

@@ -1,6 +1,6 @@
 /**
  * Where each training option lives in the wizard. Every option of the table belongs to exactly one
- * step (a unit test holds this against src-worker/train/options.ts), so no flag of a preset or a
+ * step (a unit test holds this against src-shared/config/options.ts), so no flag of a preset or a
  * pasted command is unreachable from the UI.
  */
 export type StepId = 'data' | 'model' | 'objective' | 'reference' | 'optim' | 'resources' | 'review';

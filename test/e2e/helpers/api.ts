@@ -1,5 +1,5 @@
 /** Calls the running web mode's API from a test (the same HTTP route the renderer uses). */
-import type { ApiInput, ApiMethod, ApiOutput } from '../../../src-main/api/contract';
+import type { ApiInput, ApiMethod, ApiOutput } from '../../../src-shared/api/contract';
 import type { E2eServerInfo } from './global-setup';
 
 export function apiOf(server: E2eServerInfo) {

@@ -4,7 +4,7 @@
  * finishes in well under a minute on 2 cores. Created once per server and found again by name, so any
  * test file may ask for them, in any order. The CPU runs one run at a time: the second one queues.
  */
-import type { RunSummary } from '../../../src-main/api/types';
+import type { RunSummary } from '../../../src-shared/api/types';
 import { apiOf } from './api';
 import type { E2eServerInfo } from './global-setup';
 

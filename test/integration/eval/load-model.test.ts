@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadEvalModel } from '../../../src-worker/eval/load-model';
-import { ConfigError } from '../../../src-worker/train/config';
+import { ConfigError } from '../../../src-shared/config/train-config';
 import { resolveModelArg } from '../../../src-main/models/resolve-name';
 import { hfToOpenClipByHand, tempDir, tinyConfig, writeConfigFile, writeHfFolder, writePullManifest } from '../../unit/teacher/fixtures';
 import { expectBitwiseEqual } from '../teacher/helpers';

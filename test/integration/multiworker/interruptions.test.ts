@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latestCheckpoint } from '../../../src-worker/train/checkpoint';
+import { latestCheckpoint } from '../../../src-worker/io/checkpoint';
 import type { MainToWorker } from '../../../src-worker/protocol';
 import { fixtureArgs, makeTrainFixture, type TrainFixture } from '../train/fixtures';
 import { diffCheckpoints, loadFull } from '../train/checkpoints';

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { WorkerGroup, type WorkerExit } from '../../../src-main/runs/launcher';
 import type { WorkerToMain } from '../../../src-worker/protocol';
-import { parseTrainArgs } from '../../../src-worker/train/config';
+import { parseTrainArgs } from '../../../src-shared/config/train-config';
 
 export interface GroupOutcome {
   messages: { rank: number; msg: WorkerToMain; at: number }[];

@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTrainArgs } from '../../../src-worker/train/config';
-import { PRESETS } from '../../../src-worker/train/presets';
+import { parseTrainArgs } from '../../../src-shared/config/train-config';
+import { PRESETS } from '../../../src-shared/config/presets';
 import {
   DEFAULT_REFERENCE_BUDGET, DEFAULT_VARIANTS, REFERENCE_TAG, findReusableTeacher, formatReferenceTable, meanAndSd, selectVariants, studentArgs, teacherArgs,
   type ReferenceRow,

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { openStore, type Store } from '../../../src-main/store';
 import { RunService, type RunServiceOptions } from '../../../src-main/runs/service';
-import type { ApiEvent } from '../../../src-main/api/types';
+import type { ApiEvent } from '../../../src-shared/api/types';
 import type { Workspace } from './fixture';
 
 export interface Harness {

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiEvent } from '../../../src-main/api/types';
+import type { ApiEvent } from '../../../src-shared/api/types';
 import { makeWorkspace, trainArgs, type Workspace } from './fixture';
 import { openHarness, pidAlive, seriesSteps, waitForEvent, type Harness } from './service-harness';
 

@@ -8,7 +8,7 @@ import type { ClipConfig } from '../../../src-worker/model/config';
 import type { StateDict } from '../../../src-worker/model/state-dict';
 import { ClipTokenizer } from '../../../src-worker/text';
 import type { LoadReferenceOptions, ReferenceModel } from '../../../src-worker/teacher';
-import { ConfigError } from '../../../src-worker/train/config';
+import { ConfigError } from '../../../src-shared/config/train-config';
 import { tinyConfig, tinyVocabulary, writeConfigFile, type TinyArch } from '../../unit/teacher/fixtures';
 
 export function studentOptions(root: string, over: Partial<LoadReferenceOptions> & { studentArch?: TinyArch } = {}): LoadReferenceOptions {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-worker/backend/select';
 import { toOpenClipJson } from '../../../src-worker/model/config';
 import { loadReferenceModel, openClipToHf, type ReferenceModel } from '../../../src-worker/teacher';
-import { saveCheckpoint } from '../../../src-worker/train/checkpoint';
+import { saveCheckpoint } from '../../../src-worker/io/checkpoint';
 import {
   hfToOpenClipByHand, tempDir, tinyConfig, tinyOpenClipJson, writeConfigFile, writeHfFolder, writeHfWeights, writeOpenClipWeights, writePullManifest, writeVocabulary,
 } from '../../unit/teacher/fixtures';

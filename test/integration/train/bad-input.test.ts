@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-worker/backend/select';
-import { ConfigError, parseTrainArgs, validateTrainConfig } from '../../../src-worker/train/config';
+import { ConfigError, parseTrainArgs, validateTrainConfig } from '../../../src-shared/config/train-config';
 import { fixtureArgs, makeTrainFixture, writeModelConfig, type TrainFixture } from './fixtures';
 import { trainInProcess } from './in-process';
 

@@ -1,6 +1,6 @@
 /** Reading and comparing the tensors of two checkpoints. */
 import { expect } from 'vitest';
-import { loadCheckpoint, type LoadedCheckpoint } from '../../../src-worker/train/checkpoint';
+import { loadCheckpoint, type LoadedCheckpoint } from '../../../src-worker/io/checkpoint';
 
 export async function loadFull(p: string): Promise<LoadedCheckpoint> {
   return loadCheckpoint(p, { withState: true });

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-worker/backend/select';
 import { makeClassificationSet } from '../../helpers/shards';
-import type { EvalReport } from '../../../src-worker/train/hooks';
+import type { EvalReport } from '../../../src-worker/hooks';
 import { fixtureArgs, makeTrainFixture, type TrainFixture } from './fixtures';
 import { trainInProcess } from './in-process';
 

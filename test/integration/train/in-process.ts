@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LocalCommunicator } from '../../../src-worker/dist/communicator';
-import { parseTrainArgs } from '../../../src-worker/train/config';
-import type { TrainerHooks } from '../../../src-worker/train/hooks';
+import { parseTrainArgs } from '../../../src-shared/config/train-config';
+import type { TrainerHooks } from '../../../src-worker/hooks';
 import { runTraining, type TrainSummary } from '../../../src-worker/train/trainer';
 
 export interface InProcessRun {

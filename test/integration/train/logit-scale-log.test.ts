@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-worker/backend/select';
 import { readSafetensors } from '../../../src-worker/io/safetensors';
-import { resolveCheckpoint } from '../../../src-worker/train/checkpoint';
+import { resolveCheckpoint } from '../../../src-worker/io/checkpoint';
 import type { MetricPoint } from '../../../src-worker/protocol';
 import { fixtureArgs, makeTrainFixture, type TrainFixture } from './fixtures';
 import { trainInProcess } from './in-process';

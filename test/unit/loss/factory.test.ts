@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createObjective, logitScaleTrainable } from '../../../src-worker/loss';
-import { defaultConfig } from '../../../src-worker/train/config';
+import { defaultConfig } from '../../../src-shared/config/train-config';
 
 describe('createObjective', () => {
   it('maps the flags to the named versions as the seed does', () => {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stallLimitMs, median } from '../../../src-main/runs/stall';
 import { absolutizeConfigPaths } from '../../../src-main/runs/config-paths';
 import { defaultRunName } from '../../../src-main/runs/run-name';
-import { defaultConfig, type TrainConfig } from '../../../src-worker/train/config';
+import { defaultConfig, type TrainConfig } from '../../../src-shared/config/train-config';
 
 const config = (o: Partial<TrainConfig>): TrainConfig => ({ ...defaultConfig(), ...o });
 

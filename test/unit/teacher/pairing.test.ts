@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadModelConfig } from '../../../src-worker/model/config';
 import { ClipTokenizer } from '../../../src-worker/text';
-import { ConfigError } from '../../../src-worker/train/config';
+import { ConfigError } from '../../../src-shared/config/train-config';
 import { architectureDifferences } from '../../../src-worker/teacher/architecture';
 import { assertSharedTokenizer, assertTeacherFitsStudent } from '../../../src-worker/teacher/pairing';
 import { tinyConfig, tinyVocabulary, TINY_MERGES } from './fixtures';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadModelConfig } from '../../../src-worker/model/config';
 import { clipParamSpecs, countParams } from '../../../src-worker/model/param-spec';
-import { ConfigError } from '../../../src-worker/train/config';
+import { ConfigError } from '../../../src-shared/config/train-config';
 import { WASM_HEAP_MAX, estimateRunMemory, explainWasmAbort, planRunMemory } from '../../../src-worker/train/memory';
 
 const model = (name: string) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckpointInfo, EvaluationRow } from '../../../../src-main/api/types';
+import type { CheckpointInfo, EvaluationRow } from '../../../../src-shared/api/types';
 import { checkpointOrder, checkpointResults, shortenPaths } from '../../../../src-renderer/components/run/checkpoint-view';
 
 const ck = (id: number, step: number): CheckpointInfo => ({ id, runId: 'r', path: `/d/runs/r/checkpoints/epoch_${id}.pt`, epoch: id, step, sizeBytes: 1, createdAt: id });

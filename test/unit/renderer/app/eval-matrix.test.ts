@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EvaluationRow } from '../../../../src-main/api/types';
+import type { EvaluationRow } from '../../../../src-shared/api/types';
 import { evalMatrix, mergeEvalRows } from '../../../../src-renderer/stores/eval-matrix';
 
 const row = (o: Partial<EvaluationRow>): EvaluationRow => ({ runId: 'r', runName: 'run', checkpointId: 1, epoch: 1, step: 100, task: 'cifar10', metric: 'acc1', value: 0.5, isMain: true, ...o });

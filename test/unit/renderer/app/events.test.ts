@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { effectScope } from 'vue';
-import type { ApiClient } from '../../../../src-main/api/contract';
-import type { ApiEvent } from '../../../../src-main/api/types';
+import type { ApiClient } from '../../../../src-shared/api/contract';
+import type { ApiEvent } from '../../../../src-shared/api/types';
 import { EventHub, connectEvents, dispatchEvents, useEvents } from '../../../../src-renderer/stores/events';
 
 const log = (id: number): ApiEvent => ({ type: 'log', line: { id, runId: 'r', time: 0, level: 'info', kind: 'x', message: 'm' } });

@@ -1,5 +1,5 @@
 /** Small RunSummary / RunDetail builders for the renderer's unit tests. */
-import type { RunDetail, RunSummary } from '../../../../src-main/api/types';
+import type { RunDetail, RunSummary } from '../../../../src-shared/api/types';
 
 export function summary(over: Partial<RunSummary> & { id: string }): RunSummary {
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogLine } from '../../../../src-main/api/types';
+import type { LogLine } from '../../../../src-shared/api/types';
 import { LogBuffer } from '../../../../src-renderer/stores/log-buffer';
 
 const line = (id: number, level: LogLine['level'] = 'info', message = `line ${id}`): LogLine => ({ id, runId: 'r', time: id, level, kind: 'train', message });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunStatus } from '../../../../src-main/api/types';
+import type { RunStatus } from '../../../../src-shared/api/types';
 import { isLive, runActions } from '../../../../src-renderer/stores/run-actions';
 
 describe('runActions', () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
-import type { DatasetInfo, DownloadInfo } from '../../../../src-main/api/types';
+import type { DatasetInfo, DownloadInfo } from '../../../../src-shared/api/types';
 import { installClient } from '../../../../src-renderer/stores/client';
 import { dispatchEvents } from '../../../../src-renderer/stores/events';
 import { useDataStore } from '../../../../src-renderer/stores/data';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DownloadInfo } from '../../../../src-main/api/types';
+import type { DownloadInfo } from '../../../../src-shared/api/types';
 import { baseName, destFromUrl, downloadActions, downloadFraction, upsertDownload } from '../../../../src-renderer/components/data/downloads';
 
 const dl = (id: number, over: Partial<DownloadInfo> = {}): DownloadInfo => ({

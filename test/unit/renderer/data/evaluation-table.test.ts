@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EvaluationRow } from '../../../../src-main/api/types';
+import type { EvaluationRow } from '../../../../src-shared/api/types';
 import { evalMatrix } from '../../../../src-renderer/stores/eval-matrix';
 import { checkpointLabels, evaluationTable, mainMetricOf, runsOf, sortRows } from '../../../../src-renderer/components/data/evaluation-table';
 

@@ -2,8 +2,8 @@
  * An in-memory ApiClient for store tests: each method answers from a handler the test gives, calls
  * are recorded, and errors look like the transports' (message, `field`, `body.status`).
  */
-import type { ApiClient, ApiInput, ApiMethod, ApiOutput } from '../../../../src-main/api/contract';
-import type { ApiEvent } from '../../../../src-main/api/types';
+import type { ApiClient, ApiInput, ApiMethod, ApiOutput } from '../../../../src-shared/api/contract';
+import type { ApiEvent } from '../../../../src-shared/api/types';
 
 export type Handlers = { [M in ApiMethod]?: (input: ApiInput<M>) => ApiOutput<M> | Promise<ApiOutput<M>> };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadTaskList } from '../../../../src-worker/eval/task-list';
-import type { TaskInfo } from '../../../../src-main/api/contract';
+import type { TaskInfo } from '../../../../src-shared/api/contract';
 import { groupTasks, isBuiltinTask, taskUnavailable } from '../../../../src-renderer/components/data/tasks';
 import { scanSummary } from '../../../../src-renderer/components/data/scan-summary';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateTrainConfig } from '../../../../src-worker/train/config';
+import { validateTrainConfig } from '../../../../src-shared/config/train-config';
 import { draftFromValues, editableNumber, withTeacher, type WizardDraft } from '../../../../src-renderer/components/wizard/draft';
 import { assembleConfig, configSignature, parseFieldValue } from '../../../../src-renderer/components/wizard/assemble';
 import { optionInfos } from './options-fixture';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toCommandLine, validateTrainConfig } from '../../../../src-worker/train/config';
+import { toCommandLine, validateTrainConfig } from '../../../../src-shared/config/train-config';
 import { commandPreview, singleLineCommand, type ValidationSnapshot } from '../../../../src-renderer/components/wizard/command-preview';
 
 const command = toCommandLine(validateTrainConfig({ trainData: 'builtin:fashion-mnist', epochs: 1, lr: 0.002, name: "my run's" }).config);

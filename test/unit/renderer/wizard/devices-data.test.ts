@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DatasetInfo } from '../../../../src-main/api/types';
+import type { DatasetInfo } from '../../../../src-shared/api/types';
 import { cpuOnly, selectedDevices, toggleDevice } from '../../../../src-renderer/components/wizard/devices';
 import { chooseDataset, datasetOf, trainDataValue } from '../../../../src-renderer/components/wizard/dataset-choice';
 

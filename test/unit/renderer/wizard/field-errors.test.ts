@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseTrainArgs, validateTrainConfig } from '../../../../src-worker/train/config';
+import { ConfigError, parseTrainArgs, validateTrainConfig } from '../../../../src-shared/config/train-config';
 import { indexOptions } from '../../../../src-renderer/components/wizard/option-lookup';
 import { errorsPerStep, mapFieldErrors, withoutFieldPrefix } from '../../../../src-renderer/components/wizard/field-errors';
 import { optionInfos } from './options-fixture';

@@ -1,8 +1,8 @@
 /** The option table and presets as `options.list` hands them to the renderer, built from the real table. */
-import { OPTIONS } from '../../../../src-worker/train/options';
-import { PRESETS } from '../../../../src-worker/train/presets';
-import { parseTrainArgs } from '../../../../src-worker/train/config';
-import type { OptionInfo, PresetInfo } from '../../../../src-main/api/types';
+import { OPTIONS } from '../../../../src-shared/config/options';
+import { PRESETS } from '../../../../src-shared/config/presets';
+import { parseTrainArgs } from '../../../../src-shared/config/train-config';
+import type { OptionInfo, PresetInfo } from '../../../../src-shared/api/types';
 
 export const optionInfos: OptionInfo[] = OPTIONS.map((o) => ({
   flag: o.flag, key: o.key, type: o.type, group: o.group, help: o.help, default: o.default ?? null,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PRESETS } from '../../../../src-worker/train/presets';
-import { parseTrainArgs, toCommandLine, validateTrainConfig } from '../../../../src-worker/train/config';
+import { PRESETS } from '../../../../src-shared/config/presets';
+import { parseTrainArgs, toCommandLine, validateTrainConfig } from '../../../../src-shared/config/train-config';
 import { draftFromPreset, draftFromValues } from '../../../../src-renderer/components/wizard/draft';
 import { assembleConfig } from '../../../../src-renderer/components/wizard/assemble';
 import { objectiveOf } from '../../../../src-renderer/components/wizard/objective';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OPTIONS } from '../../../../src-worker/train/options';
+import { OPTIONS } from '../../../../src-shared/config/options';
 import { WIZARD_STEPS, stepIndex, stepOfKey } from '../../../../src-renderer/components/wizard/steps';
 import { OBJECTIVES, objectiveFlags, objectiveOf, objectiveUses } from '../../../../src-renderer/components/wizard/objective';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
-import type { ValidationResult } from '../../../../src-main/api/types';
-import { ConfigError, toCommandLine, validateTrainConfig } from '../../../../src-worker/train/config';
+import type { ValidationResult } from '../../../../src-shared/api/types';
+import { ConfigError, toCommandLine, validateTrainConfig } from '../../../../src-shared/config/train-config';
 import { installClient } from '../../../../src-renderer/stores/client';
 import { VALIDATE_DEBOUNCE_MS, useWizardStore } from '../../../../src-renderer/stores/wizard';
 import { apiError, fakeApi, type FakeApi } from '../data/fake-api';

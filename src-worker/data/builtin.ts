@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildFashionMnist, type BuildProgress, type FashionMnistDataset } from '../data';
+import { buildFashionMnist, type BuildProgress, type FashionMnistDataset } from './';
 import { trainCaptionsVocabulary } from './vocab-from-shards';
 
 export const BUILTIN_PREFIX = 'builtin:';

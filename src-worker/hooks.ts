@@ -1,5 +1,5 @@
 /** How a training run reports to whoever started it (the worker's IPC channel, or a test). */
-import type { MetricPoint } from '../protocol';
+import type { MetricPoint } from './protocol';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 

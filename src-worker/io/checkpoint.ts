@@ -14,12 +14,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { readSafetensors, writeSafetensors, type TensorToWrite } from '../io/safetensors';
-import { writeFileAtomic } from '../io/atomic';
+import { readSafetensors, writeSafetensors, type TensorToWrite } from './safetensors';
+import { writeFileAtomic } from './atomic';
 import { loadStateDictFile, type StateDict } from '../model';
 import type { AdamWStateDict } from '../optim';
 import type { ObjectiveState } from '../loss';
-import { jsonSyntaxProblem } from '../io/json-error';
+import { jsonSyntaxProblem } from './json-error';
 
 export const CHECKPOINT_FORMAT = 'clipwb-checkpoint';
 export const CHECKPOINT_VERSION = 1;

@@ -1,6 +1,6 @@
 /** Trains a BPE vocabulary from the captions of webdataset shards (for models trained from scratch). */
 import fs from 'node:fs';
-import { FileByteSource, readTar } from '../data';
+import { FileByteSource, readTar } from './';
 import { saveVocabulary, trainBpe } from '../text';
 
 /** Reads up to `limit` captions (`.txt` members) from the shards, in order. */

@@ -4,6 +4,7 @@
  */
 import { OPTIONS, findOption, normaliseFlag, suggestFlag, type OptionSpec } from './options';
 import { PRESETS } from './presets';
+import { WorkbenchError } from '../errors';
 
 export interface TrainConfig {
   trainData: string | null;
@@ -67,10 +68,10 @@ export interface TrainConfig {
 }
 
 /** A bad value or combination: names the field and says how to fix it. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-  constructor(readonly field: string, message: string, readonly fix?: string) {
-    super(`${field}: ${message}${fix ? `. ${fix}` : ''}`);
+export class ConfigError extends WorkbenchError {
+  declare readonly field: string;
+  constructor(field: string, message: string, fix?: string) {
+    super(`${field}: ${message}${fix ? `. ${fix}` : ''}`, { kind: 'invalid', field, ...(fix ? { fix } : {}) });
   }
 }
 
