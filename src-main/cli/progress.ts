@@ -31,15 +31,21 @@ export function createProgressBar(label: string, opts: { unit?: 'items' | 'bytes
   let lastPrint = 0;
   let lastLine = '';
   let finalShown = false;
+  // The rate (and so the ETA) is measured from the first report on, not from creation: what comes before
+  // the first step (building a model, compiling kernels, a teacher's first pass) says nothing about the
+  // pace of the rest, and counting it made the first ETA of a long run several times too long.
+  let first: { done: number; t: number } | null = null;
   const fmt = (n: number) => (opts.unit === 'bytes' ? formatBytes(n) : String(n));
   const render = (done: number, total: number | undefined, note?: string): string => {
-    const elapsed = (Date.now() - start) / 1000;
-    const rate = elapsed > 0 ? done / elapsed : 0;
+    const now = Date.now();
+    if (first === null) first = { done, t: now };
+    const elapsed = (now - first.t) / 1000;
+    const rate = elapsed > 0 && done > first.done ? (done - first.done) / elapsed : 0;
     const frac = total ? Math.min(1, done / total) : 0;
     const eta = total && rate > 0 ? (total - done) / rate : NaN;
     const width = 24;
     const bar = total ? `[${'#'.repeat(Math.round(frac * width)).padEnd(width, '.')}] ${(frac * 100).toFixed(0).padStart(3)}%` : '';
-    const rateText = opts.unit === 'bytes' ? `${formatBytes(rate)}/s` : `${rate.toFixed(rate < 10 ? 1 : 0)}/s`;
+    const rateText = rate <= 0 ? '-/s' : opts.unit === 'bytes' ? `${formatBytes(rate)}/s` : `${rate.toFixed(rate < 10 ? 1 : 0)}/s`;
     return `${label} ${bar} ${fmt(done)}${total ? `/${fmt(total)}` : ''} ${rateText} eta ${formatDuration(eta)}${note ? `  ${note}` : ''}`;
   };
   return {

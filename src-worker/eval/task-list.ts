@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { closestWord } from '../../src-shared/config/options';
+import { WorkbenchError } from '../../src-shared/errors';
 
 export const TASK_TYPES = ['zeroshot_classification', 'retrieval', 'winogavil', 'wilds', 'fairness'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
@@ -149,9 +151,13 @@ export function resolveTasks(list: TaskList, spec: string | readonly string[] | 
   }
   if (unknown.length > 0) {
     const valid = list.tasks.map((t) => (t.metricPrefix === t.key ? t.key : `${t.key} (or ${t.metricPrefix})`)).join(', ');
-    throw new Error(
-      `--tasks: unknown task${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}. ` +
+    const names = ['all', ...groups, ...list.tasks.flatMap((t) => [t.key, t.metricPrefix])];
+    const hints = unknown.map((u) => [u, closestWord(u, names)] as const).filter((h): h is readonly [string, string] => h[1] !== undefined);
+    const didYouMean = hints.length > 0 ? ` Did you mean ${hints.map(([u, h]) => `"${h}" for "${u}"`).join(', ')}?` : '';
+    throw new WorkbenchError(
+      `--tasks: unknown task${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}.${didYouMean} ` +
         `Valid tasks: ${valid}. Groups: all, ${[...groups].sort().join(', ')}.`,
+      { kind: 'invalid', field: 'tasks' },
     );
   }
   return list.tasks.filter((t) => chosen.has(t.key));

@@ -11,6 +11,7 @@ import { RUN_STATUSES, type RunStatus } from '../../store';
 import { runsCsv, seriesCsv, evaluationsWideCsv, evaluationsLongCsv, writeCsvFile } from '../../export';
 import { startWhenFree, watchRun } from '../watch-run';
 import { printRunOutcome, formatEvalTable } from '../run-outcome';
+import { formatColumns } from '../table';
 
 const FLAGS: FlagSpec[] = [
   { name: 'status', type: 'list', help: 'Filter by status (list)' },
@@ -117,11 +118,14 @@ export const runsCommand: Command = {
           const runs = ctx.store.runs.list({ statuses: statuses as RunStatus[], tag: str(flags.tag), search: str(flags.search), limit: num(flags.limit) });
           const summaries = runs.map((r) => runSummary(ctx.store, r, null));
           if (flags.json) { console.log(JSON.stringify(summaries, null, 2)); return 0; }
-          console.log(`${'id'.padEnd(34)} ${'status'.padEnd(11)} ${'created'.padEnd(16)} ${'model'.padEnd(16)} ${'objective'.padEnd(12)} ${'loss'.padStart(9)}  name`);
-          for (const s of summaries) {
+          const rows = summaries.map((s) => {
             const loss = s.lastMetrics['train/loss'];
-            console.log(`${s.id.padEnd(34)} ${s.status.padEnd(11)} ${fmtTime(s.createdAt).padEnd(16)} ${String(s.params.model ?? '').padEnd(16)} ${String(s.params.objective ?? '').padEnd(12)} ${loss == null ? '        -' : loss.toFixed(4).padStart(9)}  ${s.name}`);
-          }
+            return [s.id, s.status, fmtTime(s.createdAt), String(s.params.model ?? ''), String(s.params.objective ?? ''), loss == null ? '-' : loss.toFixed(4), s.name];
+          });
+          console.log(formatColumns(
+            [{ header: 'id' }, { header: 'status' }, { header: 'created' }, { header: 'model' }, { header: 'objective' }, { header: 'loss', align: 'right' }, { header: 'name' }],
+            rows,
+          ));
           return 0;
         }
         case 'show': {
@@ -136,7 +140,8 @@ export const runsCommand: Command = {
           console.log('\nlast metrics:');
           for (const [k, v] of Object.entries(s.lastMetrics)) console.log(`  ${k.padEnd(36)} ${v === null ? '-' : v.toPrecision(6)}`);
           console.log(`\ncheckpoints (${checkpoints.length}):`);
-          for (const c of checkpoints) console.log(`  #${c.id} epoch ${c.epoch} step ${c.step} ${(c.sizeBytes / 1e6).toFixed(1)} MB ${c.path}`);
+          // Numbered within the run (oldest first); the path is what eval, embed and --resume take.
+          checkpoints.forEach((c, i) => console.log(`  ${i + 1}. epoch ${c.epoch} step ${c.step}  ${(c.sizeBytes / 1e6).toFixed(1)} MB  ${c.path}`));
           if (evals.length > 0) console.log(`\n${formatEvalTable(evals.filter((e) => e.isMain).map((e) => ({ epoch: e.epoch, task: e.task, metric: e.metric, value: e.value })))}`);
           return 0;
         }

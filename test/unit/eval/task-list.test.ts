@@ -62,6 +62,12 @@ describe('resolveTasks', () => {
   it('rejects an unknown task with the list of valid ones', () => {
     expect(() => resolveTasks(list, 'imagenet1k,cifar11')).toThrow(/unknown task "cifar11".*Valid tasks: .*vtab\/cifar100 \(or cifar100\).*Groups: all, /);
   });
+
+  it('suggests the nearest task name for a typo, and nothing for a word far from every name', () => {
+    expect(() => resolveTasks(list, 'fashon_mnist')).toThrow(/unknown task "fashon_mnist"\. Did you mean "fashion_mnist" for "fashon_mnist"\?/);
+    expect(() => resolveTasks(list, 'imagnet1k,mscoco')).toThrow(/Did you mean "imagenet1k" for "imagnet1k"\?/);
+    expect(() => resolveTasks(list, 'zzzzzzzzzzzz')).toThrow(/unknown task "zzzzzzzzzzzz"\. Valid tasks:/);
+  });
 });
 
 describe('task list validation', () => {
