@@ -13,7 +13,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'objective', type: 'string', help: 'fastclip-v3 (default) or infonce, for a comparison at the same budget', default: 'fastclip-v3' },
   { name: 'epochs', type: 'int', help: 'Epochs of 20,000 samples (with --reference: of each student, 4,096 samples each)', default: 3 },
   { name: 'nproc', type: 'int', help: 'Worker processes sharing the CPU cores', default: 1 },
-  { name: 'seed', type: 'int', help: 'Random seed (with --reference: the teacher\'s)', default: 0 },
+  { name: 'seed', type: 'int', help: `Random seed (default 0; with --reference: the teacher's, default ${DEFAULT_REFERENCE_BUDGET.teacherSeed}, kept apart from the students' seeds so that no student starts from the teacher's initial weights)` },
   { name: 'reference', type: 'bool', help: `The seed's reference-model experiment, small: a ${TEACHER_MODEL} teacher, then students without and with it` },
   { name: 'teacher-epochs', type: 'int', help: 'With --reference: epochs of the teacher, each over all 60,000 built-in pairs', default: DEFAULT_REFERENCE_BUDGET.teacherEpochs },
   { name: 'seeds', type: 'list', help: 'With --reference: one student of every variant per seed; the table gives mean and spread', default: DEFAULT_REFERENCE_BUDGET.seeds.map(String) },
@@ -61,11 +61,12 @@ export const demoCommand: Command = {
     const seeds = reference ? parseSeeds(list(flags.seeds)) : [];
     const maxSteps = flags['max-steps'] === undefined ? null : positive('max-steps', num(flags['max-steps']));
     const nproc = positive('nproc', num(flags.nproc));
+    const seed = num(flags.seed) ?? (reference ? DEFAULT_REFERENCE_BUDGET.teacherSeed : 0);
     const ctx = openContext(str(flags.home));
     await ensureBuiltinDataset(ctx.store, ctx.dataDir);
     const { service, monitor } = await openRunService(ctx);
     try {
-      const args = [...PRESETS.find((p) => p.name === 'demo')!.args, '--nproc', String(nproc), '--seed', String(num(flags.seed)), '--devices', 'cpu',
+      const args = [...PRESETS.find((p) => p.name === 'demo')!.args, '--nproc', String(nproc), '--seed', String(seed), '--devices', 'cpu',
         // Several workers already share the cores: then decode on the training thread (libuv's threads).
         '--workers', nproc > 1 ? '0' : '1'];
       if (objective === 'infonce') args.push('--no-fastclip', '--no-multiply_tau');
@@ -80,7 +81,7 @@ export const demoCommand: Command = {
           budget: {
             ...DEFAULT_REFERENCE_BUDGET, teacherEpochs: positive('teacher-epochs', num(flags['teacher-epochs'])),
             teacherSamplesPerEpoch: positive('teacher-samples-per-epoch', num(flags['teacher-samples-per-epoch'])),
-            studentEpochs: epochs, studentSamplesPerEpoch: samplesPerEpoch, teacherSeed: num(flags.seed)!, seeds, maxSteps,
+            studentEpochs: epochs, studentSamplesPerEpoch: samplesPerEpoch, teacherSeed: seed, seeds, maxSteps,
           },
         });
         console.log(`\nReference-model experiment (runs tagged reference-demo):\n\n${formatReferenceTable(result)}`);

@@ -62,6 +62,8 @@ describe('clipwb demo --reference (tiny budget)', () => {
     expect([...runsByKey.keys()].sort()).toEqual(['baseline', 'fd', 'fd-frozen-temp', 'fd-init', 'teacher']);
     for (const run of runsByKey.values()) expect(run.status, run.name).toBe('finished');
     expect(runsByKey.get('teacher')!.config.model).toBe('clip-tiny-p7-28');
+    expect(runsByKey.get('teacher')!.config.seed).toBe(100); // --reference's teacher seed, apart from the students'
+    expect(first.stdout).not.toMatch(/also the teacher's seed/);
     for (const key of ['baseline', 'fd', 'fd-frozen-temp', 'fd-init']) expect(runsByKey.get(key)!.config.model).toBe('clip-tiny-p7-28');
   });
 

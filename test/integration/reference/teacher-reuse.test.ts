@@ -52,7 +52,9 @@ describe('findReusableTeacher', () => {
 describe('the experiment plan', () => {
   it('gives the teacher all 60,000 pairs for 2 epochs, every student the same small budget per seed', () => {
     const teacher = configOf(teacherArgs(base, DEFAULT_REFERENCE_BUDGET));
-    expect(teacher).toMatchObject({ model: 'clip-tiny-p7-28', epochs: 2, gammaDecayEpochs: 2, trainNumSamples: 60_000, batchSize: 128, evalEvery: 2, seed: 0 });
+    expect(teacher).toMatchObject({ model: 'clip-tiny-p7-28', epochs: 2, gammaDecayEpochs: 2, trainNumSamples: 60_000, batchSize: 128, evalEvery: 2, seed: 100 });
+    // No student shares the teacher's seed, so none starts from the teacher's initial weights.
+    expect(DEFAULT_REFERENCE_BUDGET.seeds).not.toContain(DEFAULT_REFERENCE_BUDGET.teacherSeed);
     for (const seed of [0, 1, 2]) {
       const students = selectVariants(['all']).map((v) => configOf(studentArgs(base, DEFAULT_REFERENCE_BUDGET, v, '/t/teacher', seed)));
       expect(students).toHaveLength(7);
