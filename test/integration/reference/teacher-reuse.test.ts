@@ -60,7 +60,7 @@ describe('the experiment plan', () => {
       expect(students).toHaveLength(7);
       for (const s of students) {
         expect(s).toMatchObject({
-          model: 'clip-tiny-p7-28', epochs: 3, gammaDecayEpochs: 3, trainNumSamples: 4_096, warmup: 40, evalEvery: 3, batchSize: 32, lr: 2e-3, seed,
+          model: 'clip-tiny-p7-28', epochs: 6, gammaDecayEpochs: 6, trainNumSamples: 4_096, warmup: 40, evalEvery: 6, batchSize: 32, lr: 2e-3, seed,
           fastclip: true, multiplyTau: true,
         });
       }
