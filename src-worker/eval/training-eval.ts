@@ -1,5 +1,5 @@
 /**
- * In-training evaluation as the seed does it (SEED train.py::evaluate, ALGORITHMS.md §6.5): MSCOCO
+ * In-training evaluation as the reference paper's code does it (its train.py::evaluate; docs/design/algorithms.md#in-training-evaluation): MSCOCO
  * retrieval then ImageNet-1k zero-shot after each epoch, metrics named `<prefix>/<metric>`
  * (`mscoco/image_retrieval_recall@1`, `imagenet1k/acc1`, ...), an out.log line
  * `Eval Epoch: <e> name: value<TAB>...` with 4 decimals, and one JSON dict per evaluation (metrics only,

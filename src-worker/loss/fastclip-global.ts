@@ -1,6 +1,6 @@
 /**
  * FastCLIP with one global temperature: v0 (`global_learnable`), v1 (`global_constant`) and v3
- * (`global_learnable` + `--multiply_tau`, RGCL-g). ALGORITHMS §1.4, steps 2-6.
+ * (`global_learnable` + `--multiply_tau`, RGCL-g). docs/design/algorithms.md#global-temperature-v0-v1-v3.
  *
  * Per rank, with b local rows, n = Kb global rows, offset = rank·b and s = exp(θ):
  *   term 1 (local anchors vs global negatives, own pair removed, divisor n − 1)

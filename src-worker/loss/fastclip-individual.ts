@@ -1,6 +1,6 @@
 /**
  * FastCLIP v2 (`individual_learnable`, RGCL / iSogCLR): one temperature per sample and modality,
- * updated on the host by an Adam-style rule, not by autograd (ALGORITHMS §1.6). The model's logit
+ * updated on the host by an Adam-style rule, not by autograd (docs/design/algorithms.md#individual-temperatures-v2). The model's logit
  * scale is frozen and not used.
  *
  * Per rank (b local rows, n = Kb, offset = rank·b), with old temperatures τ1_i, τ2_i of the local rows:

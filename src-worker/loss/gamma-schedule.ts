@@ -1,5 +1,5 @@
 /**
- * The inner learning rate γ of FastCLIP's u update, set once per epoch (ALGORITHMS §1.2).
+ * The inner learning rate γ of FastCLIP's u update, set once per epoch (docs/design/algorithms.md#gamma-schedule).
  *
  * γ = 1 in epoch 0 (u is simply the current estimate), then decays to γ_min. Any schedule name other
  * than `cosine` or `constant` (the seed's `none` included) jumps to γ_min after epoch 0, as the seed does.

@@ -40,7 +40,7 @@ export type ObjectiveKind =
 
 export interface Objective {
   readonly kind: ObjectiveKind;
-  /** False where the scheme freezes the model's logit scale (§1.1: `constant` or `individual` in the scheme). */
+  /** False where the scheme freezes the model's logit scale (`constant` or `individual` in the scheme, docs/design/algorithms.md#which-objective-a-run-builds). */
   readonly logitScaleTrainable: boolean;
   /** Call at the start of every epoch (0-based) before its first step: sets γ and, for v2, the τ betas. */
   startEpoch(epoch: number): void;

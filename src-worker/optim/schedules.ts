@@ -1,5 +1,5 @@
 /**
- * Learning-rate schedules, pure functions of the step (ALGORITHMS §3, §1.5; the seed's scheduler.py).
+ * Learning-rate schedules, pure functions of the step (docs/design/algorithms.md#learning-rate-schedules; the reference paper's scheduler.py).
  * `step` is the global step, epoch·batches_per_epoch + i, set before each forward pass.
  *   warmup:          lr·(step + 1)/warmup while step < warmup
  *   cosine:          lr_min + ½(1 + cos(π·(step − warmup)/(total − warmup)))·(lr − lr_min)

@@ -1,5 +1,5 @@
 /**
- * The seed's epoch length (SEED src/training/data.py, ALGORITHMS §0): each of the W loader workers
+ * The reference paper's epoch length (its src/training/data.py; docs/design/algorithms.md#step-accounting): each of the W loader workers
  * yields the same number of batches, so the global batch count is rounded up to a multiple of W:
  *   batchesPerEpoch = ceil(ceil(N / (b·K)) / W) · W
  * with N = --train-num-samples, b the per-rank batch, K ranks, W = max(1, --workers).
