@@ -47,7 +47,7 @@ export function distillLoss(mode: DistillMode, input: DistillInput, comm: Commun
   const [b, d] = checkPair(input.imageFeatures, input.textFeatures, 'imageFeatures', 'textFeatures');
   const [bt, dt] = checkPair(input.teacherImageFeatures, input.teacherTextFeatures, 'teacherImageFeatures', 'teacherTextFeatures');
   if (bt !== b || dt !== d) {
-    throw new Error(`teacher features [${bt}, ${dt}] must match the student's [${b}, ${d}]; a teacher with another embedding width needs a projection, which the seed does not have`);
+    throw new Error(`teacher features [${bt}, ${dt}] must match the student's [${b}, ${d}]; a teacher with another embedding width needs a projection, which the reference paper's code does not have`);
   }
   checkTheta(input.theta);
   const sT = input.teacherScale ?? TEACHER_LOGIT_SCALE;
@@ -91,7 +91,7 @@ function meanSquaredDistance(a: tf.Tensor2D, b: tf.Tensor2D): tf.Scalar {
   return tf.mean(tf.sum(tf.square(tf.sub(a, b)), 1));
 }
 
-/** (1 − w)·C + w·D, the seed's total loss; w must lie in [0, 1]. */
+/** (1 − w)·C + w·D, the reference paper's total loss; w must lie in [0, 1]. */
 export function combineLosses(contrastive: tf.Scalar, distill: tf.Scalar, weight: number): tf.Scalar {
   checkDistillWeight(weight);
   return tf.tidy(() => tf.add(tf.mul(contrastive, 1 - weight), tf.mul(distill, weight)) as tf.Scalar);

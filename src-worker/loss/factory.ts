@@ -18,7 +18,7 @@ import type { Objective, ObjectiveKind } from './types';
 
 export interface ObjectiveOptions {
   fastclip: boolean;
-  /** `--temperature_scheme`, tested by substring as in the seed. Default global_learnable. */
+  /** `--temperature_scheme`, tested by substring as in the reference paper's code. Default global_learnable. */
   temperatureScheme?: string;
   multiplyTau?: boolean;
   rho?: number;
@@ -47,7 +47,7 @@ export interface ObjectiveOptions {
   teacherScale?: number;
 }
 
-/** docs/design/algorithms.md#which-objective-a-run-builds: the model's logit scale is frozen when the scheme contains `constant` or `individual` (with or without --fastclip, as in the seed). */
+/** docs/design/algorithms.md#which-objective-a-run-builds: the model's logit scale is frozen when the scheme contains `constant` or `individual` (with or without --fastclip, as in the reference paper's code). */
 export function logitScaleTrainable(temperatureScheme: string): boolean {
   return !(temperatureScheme.includes('constant') || temperatureScheme.includes('individual'));
 }

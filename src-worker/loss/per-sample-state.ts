@@ -80,7 +80,7 @@ export class PerSampleState {
   }
 }
 
-/** True for an entry the seed treats as never seen: u < 1e-35, infinite or NaN. */
+/** True for an entry the reference paper's code treats as never seen: u < 1e-35, infinite or NaN. */
 export function isUnseen(u: number): boolean {
   return !(u >= 1e-35) || u === Infinity;
 }

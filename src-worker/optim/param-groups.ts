@@ -27,7 +27,7 @@ export interface ParamGroup {
 
 export interface ParamGroupOptions {
   lr: number;
-  /** --lr_tau; -1 (the seed's default) means the same as lr. */
+  /** --lr_tau; -1 (the reference paper's default) means the same as lr. */
   lrTau: number;
   /** --wd. */
   weightDecay: number;
