@@ -1,6 +1,6 @@
 /**
  * The objectives alone: forward + backward of InfoNCE and FastCLIP v0-v3 on random L2-normalised
- * features (one worker), the u update included, at the tiny demo's and the seed's sizes.
+ * features (one worker), the u update included, at the tiny demo's and the reference paper's sizes.
  *
  *   node bin/run-ts.mjs bench/loss.ts [backend=wasm] [steps=7]
  */
@@ -21,7 +21,7 @@ const OBJECTIVES: Record<string, ObjectiveOptions> = {
   'FastCLIP v2': { fastclip: true, temperatureScheme: 'individual_learnable', lrTau: 0.01, temperature: 0.03 },
   'FastCLIP v3': { fastclip: true, temperatureScheme: 'global_learnable', multiplyTau: true },
 };
-// Batch and feature size: the demo (clip-tiny, b 128, d 64) and the seed (ViT-B/16, 640 on one worker, d 512).
+// Batch and feature size: the demo (clip-tiny, b 128, d 64) and the reference paper's setup (ViT-B/16, 640 on one worker, d 512).
 const SIZES: [number, number][] = [[128, 64], [640, 512]];
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;

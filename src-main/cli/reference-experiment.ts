@@ -1,10 +1,10 @@
 /**
- * The seed's reference-model experiment reproduced small (`clipwb demo --reference`). The seed's effect
+ * The reference paper's reference-model experiment reproduced small (`clipwb demo --reference`). The reference paper's effect
  * rests on a teacher that has seen far more data than its student (OpenAI's ViT-B/32, 400M pairs, against
  * a student trained on 1M samples), so the miniature keeps that asymmetry: the teacher is trained on all
  * 60,000 built-in pairs, twice over; every student sees a small budget (6 epochs x 4,096 samples, batch 32), without
  * and with the teacher, at several seeds. Teacher and students share one architecture (clip-tiny-p7-28),
- * so init-from-teacher copies every tensor (the seed's pair differs in its patch size, two tensors).
+ * so init-from-teacher copies every tensor (the reference paper's pair differs in its patch size, two tensors).
  *
  * Every run is an ordinary run in the store (tag reference-demo), so the app shows and compares them.
  */
@@ -65,7 +65,7 @@ export const DEFAULT_REFERENCE_BUDGET: ReferenceBudget = {
 
 export interface StudentVariant {
   key: string;
-  /** The seed's notebook label. */
+  /** The reference paper's notebook label. */
   label: string;
   /** Flags beyond the baseline, as the table shows them (the teacher flags are implied). */
   flags: string[];
@@ -287,7 +287,7 @@ const fmt = (v: number | null | undefined, digits = 4): string => (v === null ||
 const signed = (v: number, digits = 4): string => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
 
 /**
- * The table in the form of the seed's results table, as markdown: one line per variant with its top-1 at
+ * The table in the form of the reference paper's results table, as markdown: one line per variant with its top-1 at
  * every seed, their mean and spread (sample sd, and min to max), and the difference from the baseline
  * of the same seed (same initialisation and data order), averaged over the seeds.
  */
@@ -334,7 +334,7 @@ export function formatReferenceTable(r: ReferenceResult): string {
       `${seeds.includes(b.teacherSeed) ? ` (also a student seed: those students start from the teacher's initial weights, which favours distillation)` : ''}.`,
     'Top-1: zero-shot classification of the held-out Fashion-MNIST test split (10,000 images), after the last epoch. ' +
       'Spread: sample standard deviation over the seeds, and the range. vs baseline: the difference from the baseline of the same seed, mean ± sd over the seeds. ' +
-      'recall@1: n/a, the built-in dataset has no retrieval form (no held-out image-caption pairs), so the seed\'s MSCOCO column has no counterpart here.',
+      'recall@1: n/a, the built-in dataset has no retrieval form (no held-out image-caption pairs), so the reference paper\'s MSCOCO column has no counterpart here.',
     'Minutes: wall time of one run including its evaluation, averaged over the seeds; distilled students also run the teacher forward on every batch.',
   ].join('\n');
 }

@@ -1,5 +1,5 @@
 /**
- * Unpacks archive parts (the seed's DFN subset comes as part00.tar ... part06.tar holding the shards)
+ * Unpacks archive parts (the reference paper's DFN subset comes as part00.tar ... part06.tar holding the shards)
  * into a folder, streaming, each file written to a temporary name and renamed so an interrupted
  * extraction never leaves a torn shard; files already there with the right size are skipped.
  */

@@ -50,7 +50,7 @@ export function chooseModelFiles(repo: string, listing: HubFileEntry[], options:
   }
   const weights = WEIGHTS.map((w) => ({ entry: byPath.get(w.file), format: w.format })).find((w) => w.entry !== undefined);
   if (!weights?.entry) {
-    // A repository of torch.save checkpoints (the seed publishes its models so): its one .pt, or --file.
+    // A repository of torch.save checkpoints (the reference paper's code publishes its models so): its one .pt, or --file.
     if (pts.length === 1) {
       const entry = byPath.get(pts[0]!)!;
       return { weights: { file: entry, format: 'torch-pt' }, files: [entry, ...side] };

@@ -39,7 +39,7 @@ export const PRESETS: readonly Preset[] = [
   {
     name: 'fd-frozen-temp-3x',
     title: 'FD + frozen temperature + 3x lr + 3x wd (the reference paper\'s second best)',
-    description: 'Feature distillation (w = 0.5), temperature frozen at 0.01, lr 9.375e-4, wd 0.6. The seed reports it at epoch 29.',
+    description: 'Feature distillation (w = 0.5), temperature frozen at 0.01, lr 9.375e-4, wd 0.6. The reference paper reports it at epoch 29.',
     args: [...SEED_V3, '--distill-model', 'ViT-B-32', '--distill-pretrained', 'openai', '--distill-mode', 'feature', '--distill-weight', '0.5',
       '--temperature', '0.01', '--lock-logit-scale', '--lr', '9.375e-4', '--wd', '0.6'],
   },

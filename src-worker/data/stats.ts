@@ -31,7 +31,7 @@ export interface DataStats {
   shardsOpened: number;
   /** Times a loader stream ran out of shards within an epoch and started its list again. */
   shardListRestarts: number;
-  /** Samples dropped because a pass over the shards ended inside a batch (the seed drops partial batches). */
+  /** Samples dropped because a pass over the shards ended inside a batch (the reference paper's code drops partial batches). */
   droppedAtPassEnd: number;
   skipped: Record<DefectKind, number>;
   /** The first few defects, e.g. "decode_failed: /data/00000003.tar 000000123: ...". */

@@ -62,7 +62,8 @@ export async function retrievalMetrics(e: RetrievalEmbeddings, options: Retrieva
   // Captions' rank of their own image, kept whole: it also gives every k at once.
   const imageRanks = new Float64Array(numTexts);
   const captionsPerImage = new ColumnTopK(numImages, maxK);
-  // A plain matMul against the transposed images: transpose flags are slow on wasm (FIELD-NOTES).
+  // A plain matMul against the transposed images: transpose flags are slow on wasm
+  // (docs/design/dependencies.md#matmul-with-transpose-flags-is-slow).
   const imagesT = tf.tidy(() => tf.transpose(tf.tensor2d(e.images, [numImages, d])));
   try {
     for (let start = 0; start < numTexts; start += blockRows) {

@@ -33,7 +33,7 @@ const taskSchema = z
     /** Null where the task has no scalar main metric (FairFace, UTKFace): excluded from averages. */
     mainMetric: z.string().min(1).nullable(),
     groups: z.array(z.string().min(1)),
-    /** Prefix of in-training metric names, `<prefix>/acc1` (the seed logs `imagenet1k/…`, `mscoco/…`). */
+    /** Prefix of in-training metric names, `<prefix>/acc1` (the reference paper's code logs `imagenet1k/…`, `mscoco/…`). */
     metricPrefix: z.string().regex(/^[a-z0-9_\-]+$/, 'lower-case letters, digits, "_" and "-" only'),
     /** Other names --tasks accepts (flickr30k for Flickr, coco for MSCOCO). */
     aliases: z.array(z.string().regex(/^[a-z0-9_\-]+$/)).optional(),

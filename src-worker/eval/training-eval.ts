@@ -1,5 +1,5 @@
 /**
- * In-training evaluation as the seed does it (SEED train.py::evaluate, ALGORITHMS.md §6.5): MSCOCO
+ * In-training evaluation as the reference paper's code does it (its train.py::evaluate; docs/design/algorithms.md#in-training-evaluation): MSCOCO
  * retrieval then ImageNet-1k zero-shot after each epoch, metrics named `<prefix>/<metric>`
  * (`mscoco/image_retrieval_recall@1`, `imagenet1k/acc1`, ...), an out.log line
  * `Eval Epoch: <e> name: value<TAB>...` with 4 decimals, and one JSON dict per evaluation (metrics only,
@@ -12,17 +12,17 @@ import { toPythonJson } from './results-file';
 import type { TaskSpec } from './task-list';
 import { isDataMissingError, type ClipEncoder, type EvalProgress, type EvalReader, type Metrics, type MetricValue, type TextTokenizer } from './types';
 
-/** The seed's two tasks, in its order. */
+/** The reference paper's two tasks, in its order. */
 export const SEED_TRAINING_EVAL_TASKS: readonly string[] = ['retrieval/mscoco_2014_5k_test_image_text_retrieval', 'imagenet1k'];
 
-/** `<prefix>/<metric>` for every metric of a task except main_metric (the seed does not log it). */
+/** `<prefix>/<metric>` for every metric of a task except main_metric (the reference paper's code does not log it). */
 export function trainingMetricNames(task: Pick<TaskSpec, 'metricPrefix'>, metrics: Metrics): Record<string, MetricValue> {
   const out: Record<string, MetricValue> = {};
   for (const [name, value] of Object.entries(metrics)) if (name !== 'main_metric') out[`${task.metricPrefix}/${name}`] = value;
   return out;
 }
 
-/** Python's `f"{round(v, 4):.4f}"`; null metrics are left out (the seed never has any). */
+/** Python's `f"{round(v, 4):.4f}"`; null metrics are left out (the reference paper's code never has any). */
 export function formatEvalLogLine(epoch: number, metrics: Record<string, MetricValue>): string {
   const parts = Object.entries(metrics)
     .filter((e): e is [string, number] => typeof e[1] === 'number')

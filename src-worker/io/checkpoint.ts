@@ -36,7 +36,7 @@ export interface CheckpointSidecar {
   version: number;
   tag: string;
   runId: string;
-  /** Completed epochs (the seed's `epoch` field). */
+  /** Completed epochs (the reference paper's `epoch` field). */
   epoch: number;
   /** Optimiser steps taken so far (the global step of the next batch). */
   step: number;

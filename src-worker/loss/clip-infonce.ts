@@ -2,7 +2,7 @@
  * CLIP's symmetric InfoNCE (open_clip `ClipLoss`), the objective without `--fastclip`.
  *
  * K = 1: logits = s·e1·e2ᵀ over the local batch, both sides differentiable, as open_clip computes it
- * on one GPU. K > 1: `local_loss` semantics without `gather_with_grad`, as the seed runs it: local
+ * on one GPU. K > 1: `local_loss` semantics without `gather_with_grad`, as the reference paper's code runs it: local
  * rows against all-gathered constant columns, labels offset by rank·b. The K-rank gradient therefore
  * lacks the column terms and is NOT the one-process gradient on the global batch (open_clip behaves
  * the same way); FastCLIP's objectives do not have this gap.

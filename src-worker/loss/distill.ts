@@ -1,18 +1,18 @@
 /**
- * Distillation from a reference (teacher) model, ALGORITHMS §2.3 (the seed's FastCLIPDistillLoss).
+ * Distillation from a reference (teacher) model, docs/design/algorithms.md#distillation-terms (the reference paper's FastCLIPDistillLoss).
  *
  * e = student features, t = teacher features (both L2-normalised), s = exp(θ) the student scale,
  * s_T the teacher scale (100 for OpenAI weights). With K > 1 the columns are all-gathered without
- * gradient (rows local, labels offset by rank·b); with K = 1 the seed does not gather, so the student
+ * gradient (rows local, labels offset by rank·b); with K = 1 the reference paper's code does not gather, so the student
  * columns of cross_entropy and kl stay differentiable.
  *   feature:       mean_i ||t1_i − e1_i||² + mean_i ||t2_i − e2_i||² (local only)
  *   cross_entropy: ½[CE(softmax(s_T·t1·T2ᵀ), s·e1·E2ᵀ) + CE(softmax(s_T·t2·T1ᵀ), s·e2·E1ᵀ)]
  *   kl:            ½[KL(teacher ‖ student) per direction, batchmean]
  *   interactive:   ½[CE(s·e1·T2ᵀ, offset+i) + CE(s·e2·T1ᵀ, offset+i)] (student scale, teacher columns)
- * The two directions are averaged, as ALGORITHMS §2.3 specifies. The seed's cross_entropy code that
- * could be read (vibalcam/clip_with_reference, src/fast_clip/loss.py) sums them instead, which is
- * twice this value (as if D were doubled against C); kl and interactive were
- * not in the readable versions.
+ * The two directions are averaged (docs/design/algorithms.md#distillation-terms). The reference paper's
+ * cross_entropy code that could be read (vibalcam/clip_with_reference, src/fast_clip/loss.py) sums them
+ * instead, which is twice this value (as if D were doubled against C); kl and interactive were not in
+ * the readable versions.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Communicator } from '../dist/communicator';
@@ -47,7 +47,7 @@ export function distillLoss(mode: DistillMode, input: DistillInput, comm: Commun
   const [b, d] = checkPair(input.imageFeatures, input.textFeatures, 'imageFeatures', 'textFeatures');
   const [bt, dt] = checkPair(input.teacherImageFeatures, input.teacherTextFeatures, 'teacherImageFeatures', 'teacherTextFeatures');
   if (bt !== b || dt !== d) {
-    throw new Error(`teacher features [${bt}, ${dt}] must match the student's [${b}, ${d}]; a teacher with another embedding width needs a projection, which the seed does not have`);
+    throw new Error(`teacher features [${bt}, ${dt}] must match the student's [${b}, ${d}]; a teacher with another embedding width needs a projection, which the reference paper's code does not have`);
   }
   checkTheta(input.theta);
   const sT = input.teacherScale ?? TEACHER_LOGIT_SCALE;
@@ -91,7 +91,7 @@ function meanSquaredDistance(a: tf.Tensor2D, b: tf.Tensor2D): tf.Scalar {
   return tf.mean(tf.sum(tf.square(tf.sub(a, b)), 1));
 }
 
-/** (1 − w)·C + w·D, the seed's total loss; w must lie in [0, 1]. */
+/** (1 − w)·C + w·D, the reference paper's total loss; w must lie in [0, 1]. */
 export function combineLosses(contrastive: tf.Scalar, distill: tf.Scalar, weight: number): tf.Scalar {
   checkDistillWeight(weight);
   return tf.tidy(() => tf.add(tf.mul(contrastive, 1 - weight), tf.mul(distill, weight)) as tf.Scalar);

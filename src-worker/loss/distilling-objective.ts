@@ -1,5 +1,5 @@
 /**
- * A contrastive objective plus a distillation term, combined as (1 − w)·C + w·D (the seed's
+ * A contrastive objective plus a distillation term, combined as (1 − w)·C + w·D (the reference paper's
  * FastCLIPDistillLoss): one call per step inside the differentiated function, logging
  * contrastive_loss (C, already multiplied by τ under --multiply_tau), distill_loss (D) and loss.
  */

@@ -1,5 +1,6 @@
 /**
- * Builds the objective a run's flags ask for, as the seed's `create_loss` does (ALGORITHMS §1.1, §2.1):
+ * Builds the objective a run's flags ask for, as the reference paper's `create_loss` does
+ * (docs/design/algorithms.md#which-objective-a-run-builds):
  *   no --fastclip                          → CLIP InfoNCE
  *   --fastclip and distillation            → global-temperature FastCLIP (whatever the scheme) + distill term
  *   scheme contains `global`               → v0 / v1 / v3 (v3 = global_learnable + --multiply_tau)
@@ -17,7 +18,7 @@ import type { Objective, ObjectiveKind } from './types';
 
 export interface ObjectiveOptions {
   fastclip: boolean;
-  /** `--temperature_scheme`, tested by substring as in the seed. Default global_learnable. */
+  /** `--temperature_scheme`, tested by substring as in the reference paper's code. Default global_learnable. */
   temperatureScheme?: string;
   multiplyTau?: boolean;
   rho?: number;
@@ -46,7 +47,7 @@ export interface ObjectiveOptions {
   teacherScale?: number;
 }
 
-/** §1.1: the model's logit scale is frozen when the scheme contains `constant` or `individual` (with or without --fastclip, as in the seed). */
+/** docs/design/algorithms.md#which-objective-a-run-builds: the model's logit scale is frozen when the scheme contains `constant` or `individual` (with or without --fastclip, as in the reference paper's code). */
 export function logitScaleTrainable(temperatureScheme: string): boolean {
   return !(temperatureScheme.includes('constant') || temperatureScheme.includes('individual'));
 }

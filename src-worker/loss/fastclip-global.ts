@@ -1,6 +1,6 @@
 /**
  * FastCLIP with one global temperature: v0 (`global_learnable`), v1 (`global_constant`) and v3
- * (`global_learnable` + `--multiply_tau`, RGCL-g). ALGORITHMS §1.4, steps 2-6.
+ * (`global_learnable` + `--multiply_tau`, RGCL-g). docs/design/algorithms.md#global-temperature-v0-v1-v3.
  *
  * Per rank, with b local rows, n = Kb global rows, offset = rank·b and s = exp(θ):
  *   term 1 (local anchors vs global negatives, own pair removed, divisor n − 1)
@@ -11,7 +11,7 @@
  *     h1_j = Σ_i exp(s·(e2_i·E1_j − D_j)) / W,  h2_j = Σ_i exp(s·(e1_i·E2_j − D_j)) / W,  W = b(n − 1)/n
  *   A = ½[mean_i(g1_i/(u1_i+ε) + g2_i/(u2_i+ε)) + mean_j(h1_j/(U1_j+ε) + h2_j/(U2_j+ε))]
  *   loss = A, or with multiply_tau A/s_detached + ρ/s + ½·mean_i(log u1_i + log u2_i)/s.
- * Term 2 reads columns of the term-1 matrices instead of transposing them (same values as the seed's
+ * Term 2 reads columns of the term-1 matrices instead of transposing them (same values as the reference paper's
  * `sim_tt.T`, `sim_im.T`). Gradients reach only the local rows: the gathered E1, E2, D are constants.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -103,7 +103,7 @@ export class FastClipGlobalObjective implements Objective {
       const surrogate = tf.mul(tf.add(term1, term2), 0.5);
       if (!this.o.multiplyTau) return surrogate as tf.Scalar;
 
-      // RGCL-g: A/s with s detached, plus (ρ + ½·mean(log u1 + log u2))/s. No ε inside that log (as in the seed).
+      // RGCL-g: A/s with s detached, plus (ρ + ½·mean(log u1 + log u2))/s. No ε inside that log (as in the reference paper's code).
       const sDetached = s.dataSync()[0]!;
       let logU = 0;
       for (let i = 0; i < b; i++) logU += Math.log(u1[i]!) + Math.log(u2[i]!);

@@ -1,6 +1,6 @@
 /**
  * FastCLIP v2 (`individual_learnable`, RGCL / iSogCLR): one temperature per sample and modality,
- * updated on the host by an Adam-style rule, not by autograd (ALGORITHMS §1.6). The model's logit
+ * updated on the host by an Adam-style rule, not by autograd (docs/design/algorithms.md#individual-temperatures-v2). The model's logit
  * scale is frozen and not used.
  *
  * Per rank (b local rows, n = Kb, offset = rank·b), with old temperatures τ1_i, τ2_i of the local rows:
@@ -10,7 +10,7 @@
  *   u_i      = (1 − γ)·u_old·exp(bound_old − bound_i) + γ·g_i (never-seen reset when γ < 1)
  *   G_i      = clamp(−Σ_j exp(diff_ij − bound_i)·diff_ij / ((u_i + ε)(n − 1)) + log(u_i + ε) + bound_i + ρ, −5, 5)
  *   τ_i      ← clamp(τ_i − lr_tau·m̂/(√v̂ + eps), 0.01, 1), with β = 0 during epoch 0 and bias
- *              correction exponent epoch + 1 (not the step count), as the seed does.
+ *              correction exponent epoch + 1 (not the step count), as the reference paper's code does.
  * Twelve arrays are all-gathered (u, new τ, new bounds, old τ, m, v for both modalities); term 2 uses
  * the OLD τ and the NEW bounds of the global anchors:
  *   h1_j = Σ_{i} exp((e2_i·E1_j − D_j)/τ1_j − B1_j) / W, W = b(n − 1)/n (own pair removed)

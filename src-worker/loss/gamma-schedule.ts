@@ -1,8 +1,8 @@
 /**
- * The inner learning rate γ of FastCLIP's u update, set once per epoch (ALGORITHMS §1.2).
+ * The inner learning rate γ of FastCLIP's u update, set once per epoch (docs/design/algorithms.md#gamma-schedule).
  *
  * γ = 1 in epoch 0 (u is simply the current estimate), then decays to γ_min. Any schedule name other
- * than `cosine` or `constant` (the seed's `none` included) jumps to γ_min after epoch 0, as the seed does.
+ * than `cosine` or `constant` (the reference paper's `none` included) jumps to γ_min after epoch 0, as the reference paper's code does.
  */
 export interface GammaScheduleOptions {
   /** γ_min, the `--gamma` flag, in (0, 1]. */
@@ -23,9 +23,9 @@ export function gammaForEpoch(epoch: number, o: GammaScheduleOptions): number {
 
 export function validateGammaOptions(o: GammaScheduleOptions): void {
   if (!(o.gammaMin > 0 && o.gammaMin <= 1)) {
-    throw new RangeError(`gamma: must be in (0, 1], got ${o.gammaMin}. It is the final inner learning rate γ_min (the seed uses 0.9)`);
+    throw new RangeError(`gamma: must be in (0, 1], got ${o.gammaMin}. It is the final inner learning rate γ_min (the fastclip-v3-seed preset uses 0.9)`);
   }
-  // The seed asserts a positive decay length unless the schedule is `none`.
+  // The reference paper's code asserts a positive decay length unless the schedule is `none`.
   if (o.schedule !== 'none' && !(Number.isInteger(o.decayEpochs) && o.decayEpochs > 0)) {
     throw new RangeError(`gamma_decay_epochs: must be a whole number > 0 with --gamma_schedule ${o.schedule}, got ${o.decayEpochs}`);
   }

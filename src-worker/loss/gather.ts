@@ -1,7 +1,7 @@
 /**
  * All-gathers without gradient, as FastCLIP and open_clip's `local_loss` do: the gathered copy is a
  * constant (the rank's own slice included), while the caller keeps its local rows differentiable.
- * Several tensors travel in one collective, as the seed stacks them before its all_gather.
+ * Several tensors travel in one collective, as the reference paper's code stacks them before its all_gather.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Communicator } from '../dist/communicator';

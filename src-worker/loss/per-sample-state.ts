@@ -1,6 +1,6 @@
 /**
  * FastCLIP's per-sample arrays (u, and for v2 τ, Adam moments and log-sum-exp bounds), indexed by the
- * global sample index and replicated on every rank (ALGORITHMS §1.3).
+ * global sample index and replicated on every rank (docs/design/algorithms.md#per-sample-state).
  *
  * Plain Float32Arrays in JavaScript: a step reads and writes only b (local) and Kb (global) entries, so
  * keeping them off the tensor backend costs nothing and keeps them out of GPU memory.
@@ -80,7 +80,7 @@ export class PerSampleState {
   }
 }
 
-/** True for an entry the seed treats as never seen: u < 1e-35, infinite or NaN. */
+/** True for an entry the reference paper's code treats as never seen: u < 1e-35, infinite or NaN. */
 export function isUnseen(u: number): boolean {
   return !(u >= 1e-35) || u === Infinity;
 }

@@ -1,6 +1,6 @@
 /**
  * The 0/1 mask that removes each local sample's own pair from its row of the local-vs-global matrix
- * (row i, column offset + i), cached per shape as the seed caches it.
+ * (row i, column offset + i), cached per shape as the reference paper's code caches it.
  */
 import * as tf from '@tensorflow/tfjs';
 

@@ -19,14 +19,14 @@ export interface ObjectiveStepInput {
   theta: tf.Tensor;
   /** Global sample index of each local row (the webdataset JSON `key`), length b. */
   indices: Int32Array;
-  /** Text-side indices where they differ from `indices` (the seed passes the same key twice). */
+  /** Text-side indices where they differ from `indices` (the reference paper's code passes the same key twice). */
   textIndices?: Int32Array;
   /** Reference-model (teacher) features t1, t2 [b, d], L2-normalised; only when distilling. */
   teacherImageFeatures?: tf.Tensor;
   teacherTextFeatures?: tf.Tensor;
 }
 
-/** Per-sample state arrays by the seed's checkpoint names (u_im, u_tt, tau_im, ...), each of length data_size. */
+/** Per-sample state arrays by the reference paper's checkpoint names (u_im, u_tt, tau_im, ...), each of length data_size. */
 export type ObjectiveState = Record<string, Float32Array>;
 
 export type ObjectiveKind =
@@ -40,7 +40,7 @@ export type ObjectiveKind =
 
 export interface Objective {
   readonly kind: ObjectiveKind;
-  /** False where the scheme freezes the model's logit scale (§1.1: `constant` or `individual` in the scheme). */
+  /** False where the scheme freezes the model's logit scale (`constant` or `individual` in the scheme, docs/design/algorithms.md#which-objective-a-run-builds). */
   readonly logitScaleTrainable: boolean;
   /** Call at the start of every epoch (0-based) before its first step: sets γ and, for v2, the τ betas. */
   startEpoch(epoch: number): void;

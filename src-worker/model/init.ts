@@ -1,5 +1,5 @@
 /**
- * Initial weights as open_clip creates them (ALGORITHMS §4.2, §4.4), with PyTorch's module defaults where
+ * Initial weights as open_clip creates them (docs/design/algorithms.md#model-and-initialisation), with PyTorch's module defaults where
  * open_clip leaves a parameter alone:
  *
  * vision (VisionTransformer.init_parameters is a no-op):

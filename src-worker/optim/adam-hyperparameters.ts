@@ -1,6 +1,6 @@
 /**
  * AdamW betas and eps. open_clip picks them from the model name: a name containing "vit" gets
- * (0.9, 0.98) and eps 1e-6, any other (0.9, 0.999) and 1e-8 (ALGORITHMS §3). Our small configs
+ * (0.9, 0.98) and eps 1e-6, any other (0.9, 0.999) and 1e-8 (docs/design/algorithms.md#adamw). Our small configs
  * (clip-tiny-*, clip-small-*) are ViTs whose names lack "vit", so the ViT values are the default for
  * every config here; `seedAdamDefaults` keeps the name rule for reproducing a seed command exactly.
  */

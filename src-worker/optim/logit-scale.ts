@@ -1,4 +1,4 @@
-/** After every optimiser step the seed clamps θ to [0, ln 100], i.e. τ ∈ [0.01, 1] (ALGORITHMS §3). */
+/** After every optimiser step θ is clamped to [0, ln 100], i.e. τ ∈ [0.01, 1], as the reference paper's code does (docs/design/algorithms.md#temperature-clamp). */
 import * as tf from '@tensorflow/tfjs';
 
 export const LOGIT_SCALE_MAX = Math.log(100);

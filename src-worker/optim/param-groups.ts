@@ -1,5 +1,6 @@
 /**
- * AdamW parameter groups from open_clip parameter names, exactly as the seed builds them (ALGORITHMS §3):
+ * AdamW parameter groups from open_clip parameter names, exactly as the reference paper's code builds them
+ * (docs/design/algorithms.md#parameter-groups):
  *   1. gain_or_bias: (ndim < 2 and not the logit scale) or the name contains `bn`, `ln` or `bias` → no weight decay
  *   2. rest: everything else except the logit scale → weight decay --wd
  *   3. logit_scale: the name contains `logit_scale` → no weight decay, learning rate --lr_tau
@@ -26,7 +27,7 @@ export interface ParamGroup {
 
 export interface ParamGroupOptions {
   lr: number;
-  /** --lr_tau; -1 (the seed's default) means the same as lr. */
+  /** --lr_tau; -1 (the reference paper's default) means the same as lr. */
   lrTau: number;
   /** --wd. */
   weightDecay: number;

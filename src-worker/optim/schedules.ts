@@ -1,9 +1,9 @@
 /**
- * Learning-rate schedules, pure functions of the step (ALGORITHMS §3, §1.5; the seed's scheduler.py).
+ * Learning-rate schedules, pure functions of the step (docs/design/algorithms.md#learning-rate-schedules; the reference paper's scheduler.py).
  * `step` is the global step, epoch·batches_per_epoch + i, set before each forward pass.
  *   warmup:          lr·(step + 1)/warmup while step < warmup
  *   cosine:          lr_min + ½(1 + cos(π·(step − warmup)/(total − warmup)))·(lr − lr_min)
- *   const:           lr (the seed passes warmup 0 for const)
+ *   const:           lr (the reference paper's code passes warmup 0 for const)
  *   const-cooldown:  lr until total − cooldown, then (1 − e/es)^power·(lr − end) + end
  *   step_thresh:     lr while τ = exp(−θ) > 0.03, else lr/3, read from the live θ each step (warmup 0)
  */
@@ -38,7 +38,7 @@ export function constCooldownLr(step: number, baseLr: number, warmup: number, to
   return decay * (baseLr - end) + end;
 }
 
-/** The seed's thresholds [0.03] and ratios [1/3]: each threshold passed (τ <= thresh) applies its ratio. */
+/** The reference paper's thresholds [0.03] and ratios [1/3]: each threshold passed (τ <= thresh) applies its ratio. */
 export function stepThreshLr(baseLr: number, theta: number, thresholds: readonly number[] = [0.03], ratios: readonly number[] = [1 / 3]): number {
   const tau = 1 / Math.exp(theta);
   let lr = baseLr;
@@ -75,7 +75,7 @@ export function validateLrSchedule(c: LrScheduleConfig): void {
     if (name === 'const-cooldown') {
       const cd = c.cooldown?.cooldownSteps;
       if (cd === undefined || !Number.isInteger(cd) || cd < 1 || cd > c.totalSteps) {
-        throw new RangeError(`${flag} const-cooldown needs a cooldown length between 1 and ${c.totalSteps} steps (--epochs-cooldown in the seed)`);
+        throw new RangeError(`${flag} const-cooldown needs a cooldown length between 1 and ${c.totalSteps} steps (--epochs-cooldown in the reference paper's code)`);
       }
     }
   }
@@ -84,7 +84,7 @@ export function validateLrSchedule(c: LrScheduleConfig): void {
 function scheduled(name: LrSchedulerName, step: number, baseLr: number, c: LrScheduleConfig, theta: number | undefined): number {
   switch (name) {
     case 'cosine': return cosineLr(step, baseLr, c.warmup, c.totalSteps, c.lrMin);
-    // The seed passes warmup 0 to const and step_thresh.
+    // The reference paper's code passes warmup 0 to const and step_thresh.
     case 'const': return constLr(step, baseLr, 0);
     case 'const-cooldown': return constCooldownLr(step, baseLr, c.warmup, c.totalSteps, c.cooldown ?? { cooldownSteps: 1 });
     case 'step_thresh':

@@ -1,6 +1,6 @@
 /**
  * Architecture agreement: between the named --distill-model config and what the weights' own config
- * declares, and between teacher and student where the seed feeds one the other's inputs and features.
+ * declares, and between teacher and student where the reference paper's code feeds one the other's inputs and features.
  */
 import type { ClipConfig } from '../model/config';
 

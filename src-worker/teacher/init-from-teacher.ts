@@ -1,8 +1,8 @@
 /**
  * `--init-from-distilled`: copy every teacher tensor whose name and shape match a student parameter, as
- * the seed does (it walks both models' parameters and copies where the shapes agree). The logit scale is
+ * the reference paper's code does (it walks both models' parameters and copies where the shapes agree). The logit scale is
  * copied too, so a student initialised from the OpenAI teacher starts at scale 100. The student keeps its
- * own activation even though the copied weights were trained with QuickGELU (seed behaviour, gotcha 7).
+ * own activation even though the copied weights were trained with QuickGELU (as in the reference paper's code).
  */
 import type { ClipModel } from '../model/clip';
 import type { ParamSpec } from '../model/param-spec';

@@ -1,7 +1,7 @@
 /**
- * Can this teacher teach this student as the seed does? The teacher runs on the student's augmented
+ * Can this teacher teach this student as the reference paper's code does? The teacher runs on the student's augmented
  * images and token ids, and its L2-normalised features are compared with the student's directly (the
- * seed has no projection head). So: same embedding width, same image size, the student's context fits
+ * reference paper's code has no projection head). So: same embedding width, same image size, the student's context fits
  * the teacher's, and one tokenizer for both.
  */
 import type { ClipConfig } from '../model/config';
@@ -13,7 +13,7 @@ export function assertTeacherFitsStudent(teacher: ClipConfig, student: ClipConfi
   if (teacher.embedDim !== student.embedDim) {
     throw modelError(
       `teacher ${teacher.name} has embed_dim ${teacher.embedDim}, the student ${student.name} has ${student.embedDim}; ` +
-        'the seed compares teacher and student embeddings directly, with no projection head between them',
+        'the reference paper\'s code compares teacher and student embeddings directly, with no projection head between them',
       'Pick a teacher/student pair with the same embed_dim (e.g. ViT-B-32 teaching ViT-B-16, both 512)',
     );
   }

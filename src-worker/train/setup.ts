@@ -145,7 +145,7 @@ export async function setupTraining(
   }
   const dataSize = config.dataSize ?? builtin?.dataSize ?? null;
   if (dataSize === null && config.fastclip) {
-    throw new ConfigError('data_size', 'is required with --fastclip for this dataset', 'Give a value larger than the largest sample key (the seed uses 1400000 for the DFN 1M subset)');
+    throw new ConfigError('data_size', 'is required with --fastclip for this dataset', 'Give a value larger than the largest sample key (the fastclip-v3-seed preset uses 1400000 for the DFN 1M subset)');
   }
   if (shardFiles) await checkTrainShards({ shards: shardFiles, dataSize: config.dataSize, batchSize: config.batchSize, worldSize: comm.worldSize });
   const trainNumSamples = config.trainNumSamples ?? builtin?.trainCount ?? null;

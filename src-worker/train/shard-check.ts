@@ -46,7 +46,7 @@ export async function checkTrainShards(o: { shards: readonly string[]; dataSize:
     if (i === 0 && o.dataSize !== null && scan.largest && scan.largest.key >= o.dataSize) {
       throw new ConfigError('data_size', `is ${o.dataSize}, but sample ${scan.largest.sample} of ${shard} has key ${scan.largest.key}`,
         `Set --data_size to at least ${scan.largest.key + 1}, larger than the largest sample key of the dataset ` +
-        '(the seed uses 1400000 for the DFN 1M subset, whose keys are shard x 10000 + offset)');
+        '(the fastclip-v3-seed preset uses 1400000 for the DFN 1M subset, whose keys are shard x 10000 + offset)');
     }
     usable += scan.usable;
     if (usable >= globalBatch) return;

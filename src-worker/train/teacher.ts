@@ -1,6 +1,6 @@
 /**
  * The reference (teacher) model: frozen, forward only, run on the student's augmented images and tokens
- * (as the seed does), outside the gradient tape so nothing is recorded for backprop.
+ * (as the reference paper's code does), outside the gradient tape so nothing is recorded for backprop.
  * Loading from the three sources and --init-from-distilled live in ../teacher/.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -1,7 +1,7 @@
 /**
- * The training log: the seed's out.log line format (so people who read the seed's logs read ours), a
+ * The training log: the reference paper's out.log line format (so people who read the reference paper's logs read ours), a
  * metrics.jsonl file (one JSON object per logged step), and metric points for the store, under the
- * seed's TensorBoard names (train/loss, train/contrastive_loss, train/lr, train/scale, ...).
+ * reference paper's TensorBoard names (train/loss, train/contrastive_loss, train/lr, train/scale, ...).
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -5,7 +5,7 @@
  * With K > 1 workers every rank computes the loss of its own rows. The mean over ranks is the loss of
  * the global batch (what a single worker with batch Kb computes), so the loss values the objective logs
  * travel in the same all-reduce as the gradients and every rank reports the global mean: a run's curve
- * then does not change with --nproc. (The seed logs rank 0's local loss.)
+ * then does not change with --nproc. (The reference paper's code logs rank 0's local loss.)
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Communicator, GroupCommunicator } from '../dist/communicator';

@@ -175,7 +175,7 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
       if (isMain && (step % config.logEveryNSteps === 0 || endOfEpoch || endOfRun)) {
         const points: MetricPoint[] = log.flush({
           epoch, step, batchInEpoch: i + 1, batchesPerEpoch, samplesPerEpoch: s.loader.samplesPerEpoch, lastStep,
-          // The scale this step's forward pass used (read before the update), as the seed logs it.
+          // The scale this step's forward pass used (read before the update), as the reference paper's code logs it.
           lr: lrs.lr, lrTau: lrs.lrTau, scale: Math.exp(theta), objectiveLogs: logs, gamma: s.objective.gamma,
         });
         hooks.metrics(points);

@@ -38,7 +38,7 @@ const USAGE = `usage:
                                                   mscoco and flickr30k come as Parquet and are converted to shards
   clipwb data download urls FILE --dest DIR       a list of URLs (one per line: URL [sha256:..] [size:..] [name:..])
   clipwb data download gdrive FOLDER_ID --dest DIR
-                                                  a Google Drive folder (the seed's DFN 1M subset is 1SEhMped23ACVRzNIdgo4aI81rONqnbzi);
+                                                  a Google Drive folder (the reference paper's DFN 1M subset is 1SEhMped23ACVRzNIdgo4aI81rONqnbzi);
                                                   tar parts are unpacked into shards
   clipwb data vocab --train-data PATTERN --size 1024 --out DIR
                                                   learn a BPE vocabulary from the shards' captions

@@ -14,7 +14,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'epochs', type: 'int', help: `Epochs of 20,000 samples (default 3; with --reference: of each student, 4,096 samples each, default ${DEFAULT_REFERENCE_BUDGET.studentEpochs})` },
   { name: 'nproc', type: 'int', help: 'Worker processes sharing the CPU cores', default: 1 },
   { name: 'seed', type: 'int', help: `Random seed (default 0; with --reference: the teacher's, default ${DEFAULT_REFERENCE_BUDGET.teacherSeed}, kept apart from the students' seeds so that no student starts from the teacher's initial weights)` },
-  { name: 'reference', type: 'bool', help: `The seed's reference-model experiment, small: a ${TEACHER_MODEL} teacher, then students without and with it` },
+  { name: 'reference', type: 'bool', help: `The reference paper's reference-model experiment, small: a ${TEACHER_MODEL} teacher, then students without and with it` },
   { name: 'teacher-epochs', type: 'int', help: 'With --reference: epochs of the teacher, each over all 60,000 built-in pairs', default: DEFAULT_REFERENCE_BUDGET.teacherEpochs },
   { name: 'seeds', type: 'list', help: 'With --reference: one student of every variant per seed; the table gives mean and spread', default: DEFAULT_REFERENCE_BUDGET.seeds.map(String) },
   { name: 'variants', type: 'list', help: `With --reference: students to train, of ${STUDENT_VARIANTS.map((v) => v.key).join(', ')}, or all`, default: [...DEFAULT_VARIANTS] },
@@ -49,7 +49,7 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: 'Train and evaluate a tiny CLIP on the built-in dataset',
   usage: `usage: clipwb demo [options]\n\nBuilds the built-in Fashion-MNIST image-caption dataset if needed, trains a tiny CLIP with FastCLIP v3\non whatever backend is present, evaluates zero-shot after each epoch, and prints a results table.\n\n` +
-    `clipwb demo --reference reproduces the seed's reference-model experiment at small scale: it trains a data-rich\n${TEACHER_MODEL} teacher on all 60,000 built-in pairs (or reuses a finished one from an earlier --reference),\nthen data-starved students of the same model at one equal small budget, without and with the teacher (baseline,\nFD, FD + frozen temperature, FD + init from teacher, CE, KL, interactive), one per seed, and prints a table like\nthe seed's with mean and spread over the seeds. About 30 minutes on 2 cores (teacher 4, students 1.2 each).\n\n${formatFlagHelp(FLAGS)}`,
+    `clipwb demo --reference reproduces the reference paper's reference-model experiment at small scale: it trains a data-rich\n${TEACHER_MODEL} teacher on all 60,000 built-in pairs (or reuses a finished one from an earlier --reference),\nthen data-starved students of the same model at one equal small budget, without and with the teacher (baseline,\nFD, FD + frozen temperature, FD + init from teacher, CE, KL, interactive), one per seed, and prints a table like\nthe reference paper's with mean and spread over the seeds. About 30 minutes on 2 cores (teacher 4, students 1.2 each).\n\n${formatFlagHelp(FLAGS)}`,
   async run(argv) {
     const { flags } = parseArgs(argv, [...FLAGS, ...HIDDEN_FLAGS], 'demo');
     const objective = str(flags.objective)!;

@@ -18,7 +18,7 @@ function usage(): string {
   return [
     'usage: clipwb train [--preset NAME] [options]',
     '',
-    'Flags keep the seed\'s names (--batch-size, --lr_tau, --temperature_scheme ...); - and _ are interchangeable.',
+    'Flags keep the names of the reference paper\'s code (--batch-size, --lr_tau, --temperature_scheme ...); - and _ are interchangeable.',
     'Runs are recorded in the workbench store (the app shows them). Ctrl-C pauses with a checkpoint.',
     '',
     'presets:',

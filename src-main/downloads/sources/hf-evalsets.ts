@@ -1,5 +1,5 @@
 /**
- * DataComp evaluation sets on the hub (ALGORITHMS.md §6.2): classification tasks are dataset repos
+ * DataComp evaluation sets on the hub (docs/design/algorithms.md#evaluation-sets): classification tasks are dataset repos
  * `djghosh/wds_<task>_test` with classnames.txt, zeroshot_classification_templates.txt,
  * test/nshards.txt and test/0.tar ... test/{n-1}.tar (tar SHA-256 from the LFS pointers).
  */

@@ -16,7 +16,7 @@ export interface WizardDraft {
 /** Options that only mean something with a teacher; they are not sent while it is off. */
 export const TEACHER_KEYS: readonly string[] = ['distillModel', 'distillPretrained', 'distillMode', 'distillWeight', 'initFromDistilled'];
 
-/** The seed's teacher (OpenAI ViT-B/32, feature distillation, w = 0.5): filled in when a teacher is switched on with nothing chosen yet. */
+/** The reference paper's teacher (OpenAI ViT-B/32, feature distillation, w = 0.5): filled in when a teacher is switched on with nothing chosen yet. */
 export const SEED_TEACHER: Readonly<Record<string, string>> = { distillModel: 'ViT-B-32', distillPretrained: 'openai', distillMode: 'feature', distillWeight: '0.5' };
 
 export function withTeacher(draft: WizardDraft, on: boolean): WizardDraft {
@@ -28,7 +28,7 @@ export function withTeacher(draft: WizardDraft, on: boolean): WizardDraft {
 
 /**
  * A number as a field shows it for editing: every digit kept (format.ts rounds for display, which would
- * change the value sent back), small magnitudes as the seed writes them (3.125e-4, not 0.0003125).
+ * change the value sent back), small magnitudes as the reference paper's code writes them (3.125e-4, not 0.0003125).
  */
 export function editableNumber(n: number): string {
   if (n !== 0 && Math.abs(n) < 1e-3) return n.toExponential();

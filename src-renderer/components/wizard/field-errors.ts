@@ -1,6 +1,6 @@
 /**
  * Puts the server's errors next to the fields they are about. An error's `field` may be a config key
- * (`lr`), the seed's flag (`lr_tau`, `distill-pretrained`), a flag with dashes, or a zod path
+ * (`lr`), the reference paper's flag (`lr_tau`, `distill-pretrained`), a flag with dashes, or a zod path
  * (`config.lr`); errors naming no option (the whole config, a preset) are shown at the top.
  */
 import type { FieldError } from '../../../src-shared/api/types';

@@ -1,5 +1,5 @@
 /**
- * Field labels. The flag is shown beside each label (researchers know the flags from the seed's
+ * Field labels. The flag is shown beside each label (researchers know the flags from the reference paper's
  * command); the label says it in words.
  */
 const LABELS: Record<string, string> = {

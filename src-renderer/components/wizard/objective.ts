@@ -1,7 +1,7 @@
 /**
  * The objective step offers the named FastCLIP versions instead of three raw flags. The mapping is the
  * FastCLIP README's: v0 = global_learnable, v1 = global_constant, v2 = individual_learnable,
- * v3 = global_learnable + multiply_tau (RGCL-g, the seed's setting); InfoNCE = no --fastclip.
+ * v3 = global_learnable + multiply_tau (RGCL-g, the reference paper's setting); InfoNCE = no --fastclip.
  */
 export type ObjectiveVariant = 'infonce' | 'v0' | 'v1' | 'v2' | 'v3';
 
@@ -12,7 +12,7 @@ export const OBJECTIVES: readonly { id: ObjectiveVariant; title: string; descrip
   { id: 'v0', title: 'FastCLIP v0', description: 'Global contrastive loss, learnable global temperature.' },
   { id: 'v1', title: 'FastCLIP v1', description: 'GCL with a constant temperature (SogCLR with a cosine gamma).' },
   { id: 'v2', title: 'FastCLIP v2', description: 'RGCL: individual learnable temperatures (iSogCLR).' },
-  { id: 'v3', title: 'FastCLIP v3', description: 'RGCL-g: learnable global temperature with multiply_tau (the seed).' },
+  { id: 'v3', title: 'FastCLIP v3', description: 'RGCL-g: learnable global temperature with multiply_tau (the reference paper\'s setup).' },
 ];
 
 export function objectiveFlags(v: ObjectiveVariant): ObjectiveFlags {

@@ -1,6 +1,6 @@
 /**
  * Finds a training option by whatever name an error or a preset uses for it: the config key
- * (`batchSize`), the seed's flag (`batch-size`, `lr_tau`), with dashes (`--lr_tau`), or a zod path
+ * (`batchSize`), the reference paper's flag (`batch-size`, `lr_tau`), with dashes (`--lr_tau`), or a zod path
  * (`config.lr`). The server's errors use all of these, so the wizard must accept them all.
  */
 import type { OptionInfo } from '../../../src-shared/api/types';

@@ -2,8 +2,8 @@
  * BatchMatMul on wasm, with transposes done explicitly.
  *
  * The wasm backend's BatchMatMul handles `transposeA` / `transposeB` inside its inner loop with a strided
- * access pattern that runs 10-20x slower than a plain product (FIELD-NOTES: 287 ms and 552 ms against 24 ms
- * for a transpose followed by a plain product). Every gradient of a matMul uses those flags, so training
+ * access pattern that runs 10-20x slower than a plain product (docs/design/dependencies.md#matmul-with-transpose-flags-is-slow:
+ * 287 ms and 552 ms against 24 ms for a transpose followed by a plain product). Every gradient of a matMul uses those flags, so training
  * spends most of its time there. This kernel transposes the flagged operand with the (fast) Transpose
  * kernel and calls the original kernel without flags. Results are identical up to float summation order.
  */

@@ -1,9 +1,9 @@
 /**
- * The seed's epoch length (SEED src/training/data.py, ALGORITHMS §0): each of the W loader workers
+ * The reference paper's epoch length (its src/training/data.py; docs/design/algorithms.md#step-accounting): each of the W loader workers
  * yields the same number of batches, so the global batch count is rounded up to a multiple of W:
  *   batchesPerEpoch = ceil(ceil(N / (b·K)) / W) · W
  * with N = --train-num-samples, b the per-rank batch, K ranks, W = max(1, --workers).
- * The seed's run (N 1e6, b 320, K 2, W 6) gives 261 · 6 = 1566.
+ * The reference paper's run (N 1e6, b 320, K 2, W 6) gives 261 · 6 = 1566.
  */
 export function batchesPerEpoch(trainNumSamples: number, batchSize: number, worldSize: number, workers: number): number {
   const w = Math.max(1, workers);

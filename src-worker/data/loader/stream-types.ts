@@ -12,7 +12,7 @@ export interface TrainStreamSpec {
   epoch: number;
   rank: number;
   worldSize: number;
-  /** This stream's index among the rank's loader streams, and their count (the seed's --workers). */
+  /** This stream's index among the rank's loader streams, and their count (the reference paper's --workers). */
   stream: number;
   streams: number;
   batchSize: number;

@@ -1,6 +1,6 @@
 /**
  * A loader stream in its own worker thread (see stream-thread.ts). The thread is started once and
- * reused for every epoch (the seed's persistent_workers); the prefetch bound is enforced by credits:
+ * reused for every epoch (the reference paper's persistent_workers); the prefetch bound is enforced by credits:
  * the thread may be at most `prefetch` batches ahead of what the consumer has taken.
  */
 import { Worker } from 'node:worker_threads';

@@ -29,7 +29,7 @@ export interface EpochOptions {
 export interface TrainLoader {
   /** Global batches per epoch (the same on every rank). */
   readonly batchesPerEpoch: number;
-  /** Samples per epoch over all ranks: batchesPerEpoch · b · K (what the seed's log reports). */
+  /** Samples per epoch over all ranks: batchesPerEpoch · b · K (what the reference paper's log reports). */
   readonly samplesPerEpoch: number;
   /** Loader streams per rank: max(1, workers). */
   readonly streams: number;

@@ -1,6 +1,6 @@
 /**
  * Options of the training loader, their defaults and their validation. Each error names the option
- * (and the seed's command-line flag it corresponds to) and says what values are accepted.
+ * (and the reference paper's command-line flag it corresponds to) and says what values are accepted.
  */
 export interface TrainLoaderOptions {
   /** Shard patterns: brace-expanded, several joined with `::`, or a list (--train-data). */
@@ -14,7 +14,7 @@ export interface TrainLoaderOptions {
   /**
    * Loader streams per rank (--workers). Each runs in its own worker thread; 0 runs one stream on
    * the calling thread (decoding still happens on libuv's threads). Counts as max(1, workers) in the
-   * step accounting, as in the seed.
+   * step accounting, as in the reference paper's code.
    */
   workers: number;
   /** Epoch length N (--train-num-samples). */
@@ -33,7 +33,7 @@ export interface TrainLoaderOptions {
   augment?: boolean;
   /** RandomResizedCrop scale range (default [0.9, 1.0], open_clip's). */
   cropScale?: [number, number];
-  /** Sample shuffle buffer size and initial fill (defaults 5000 and 1000, as the seed). */
+  /** Sample shuffle buffer size and initial fill (defaults 5000 and 1000, as the reference paper's code). */
   shuffleBuffer?: number;
   shuffleInitial?: number;
   /** Batches each stream may prepare ahead of the consumer (default 2, PyTorch's prefetch_factor). */

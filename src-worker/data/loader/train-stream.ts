@@ -1,10 +1,10 @@
 /**
- * One training loader stream (the equivalent of one PyTorch DataLoader worker in the seed): reads its
+ * One training loader stream (the equivalent of one PyTorch DataLoader worker in the reference paper's code): reads its
  * share of the shards, restarting its shard list as often as the epoch needs (webdataset's
  * with_epoch), checks and shuffles samples, decodes and augments images, and yields exactly
  * `spec.batches` full batches. A batch never spans two passes: the samples left over at the end of a
  * pass (fewer than a batch) are dropped and the next batch starts the next pass, as webdataset's
- * `batched(partial=False)` inside `with_epoch` does in the seed. All randomness is seeded from
+ * `batched(partial=False)` inside `with_epoch` does in the reference paper's code. All randomness is seeded from
  * (seed, epoch, rank, stream, key):
  *   shard order      ← (seed, epoch, pass)               identical on every rank and stream
  *   shuffle buffer   ← (seed, epoch, rank, stream)

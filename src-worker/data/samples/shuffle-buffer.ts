@@ -2,7 +2,7 @@
  * A seeded shuffle buffer in the manner of webdataset's `shuffle(bufsize, initial)`: nothing comes out
  * until `initial` items are in; then the buffer grows towards `capacity` by letting out one random item
  * for every second item put in, and once full lets out one per item. `drain` empties it at random.
- * Unlike the seed's (pid + time seeded) buffer this one replays exactly from its Rng.
+ * Unlike the reference paper's (pid + time seeded) buffer this one replays exactly from its Rng.
  */
 import type { Rng } from '../rng';
 

@@ -1,5 +1,5 @@
 /**
- * The geometry of CLIP's image transforms, as torchvision computes it (ALGORITHMS §4.6):
+ * The geometry of CLIP's image transforms, as torchvision computes it (docs/design/algorithms.md#image-transforms):
  * - train: RandomResizedCrop(scale (0.9, 1.0), ratio (3/4, 4/3)): up to 10 tries of a random area and
  *   log-uniform aspect ratio that fits, else the central crop clamped to the ratio range;
  * - eval: Resize(size) on the shortest side (long side truncated), then a centred square crop.

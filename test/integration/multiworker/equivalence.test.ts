@@ -1,5 +1,5 @@
 /**
- * Several workers, one run (ALGORITHMS §1.4): K = 2 worker processes of batch b, joined by the real
+ * Several workers, one run (docs/design/algorithms.md#global-temperature-v0-v1-v3): K = 2 worker processes of batch b, joined by the real
  * collectives, compute what one worker with batch 2b computes on the same samples: the same loss (the
  * mean of the ranks' losses), the same updated weights and AdamW moments, and the same u state.
  *

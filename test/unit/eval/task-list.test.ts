@@ -25,7 +25,7 @@ describe('resources/eval/tasks.json', () => {
     expect(list.aggregates.map((a) => a.name)).toEqual(['ImageNet', 'ImageNet dist. shifts', 'VTAB', 'Retrieval']);
   });
 
-  it('follows the download layout of §6.2 and gives the main metrics of §6.3', () => {
+  it('follows the download layout of docs/design/file-formats.md#eval-sets and gives the main metrics of the DataComp task list', () => {
     const get = (k: string) => list.tasks.find((t) => t.key === k)!;
     expect(get('vtab/cifar100').source).toEqual({ kind: 'wds', hfRepo: 'djghosh/wds_vtab-cifar100_test', dir: 'wds_vtab-cifar100_test' });
     expect(get('fairness/dollar_street').source).toMatchObject({ hfRepo: 'djghosh/wds_dollar_street_test' });

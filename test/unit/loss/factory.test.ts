@@ -13,7 +13,7 @@ describe('createObjective', () => {
     expect(createObjective({ ...base, temperatureScheme: 'global_constant', multiplyTau: true }).kind).toBe('fastclip-global');
   });
 
-  it('freezes the logit scale for schemes containing constant or individual (§1.1), even without --fastclip', () => {
+  it('freezes the logit scale for schemes containing constant or individual (docs/design/algorithms.md#which-objective-a-run-builds), even without --fastclip', () => {
     expect(logitScaleTrainable('global_learnable')).toBe(true);
     expect(logitScaleTrainable('global_constant')).toBe(false);
     expect(logitScaleTrainable('individual_learnable')).toBe(false);

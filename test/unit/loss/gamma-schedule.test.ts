@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gammaForEpoch, validateGammaOptions } from '../../../src-worker/loss';
 
-describe('γ schedule (ALGORITHMS §1.2)', () => {
+describe('γ schedule (docs/design/algorithms.md#gamma-schedule)', () => {
   const seed = { gammaMin: 0.9, schedule: 'cosine', decayEpochs: 30 };
 
   it('reproduces the seed run (γ_min 0.9, E 30, cosine)', () => {

@@ -1,5 +1,5 @@
 /**
- * Plain-JavaScript Float64 references of every loss, written from ALGORITHMS.md with loops and no
+ * Plain-JavaScript Float64 references of every loss, written from docs/design/algorithms.md with loops and no
  * tensors, so the tests compare the tfjs code against an independent reading of the formulas.
  *
  * "Local" rows (e1, e2) are the variables; gathered rows (E1, E2) are constants (equal to the local
@@ -128,7 +128,7 @@ export interface IndividualSideArgs {
   gamma: number; epoch: number; beta1: number; beta2: number; lrTau: number; epsTau: number; rho: number; eps: number;
 }
 
-/** Term 1 and the host updates of one modality for the local rows (ALGORITHMS §1.6). */
+/** Term 1 and the host updates of one modality for the local rows (docs/design/algorithms.md#individual-temperatures-v2). */
 export function refIndividualSide(a: IndividualSideArgs) {
   const n = a.others.length;
   const b = a.anchors.length;

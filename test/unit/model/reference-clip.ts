@@ -1,5 +1,5 @@
 /**
- * An independent CLIP forward in plain JavaScript loops and float64, written from ALGORITHMS §4 and the
+ * An independent CLIP forward in plain JavaScript loops and float64, written from docs/design/algorithms.md#model-and-initialisation and the
  * PyTorch module definitions (not from our tfjs code): the yardstick for the model's correctness.
  * Deliberately naive: one image / one sequence at a time, explicit index arithmetic on PyTorch layouts.
  */

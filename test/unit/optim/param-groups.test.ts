@@ -7,7 +7,7 @@ beforeAll(async () => {
   await initBackend('cpu');
 });
 
-describe('parameter groups from open_clip names (ALGORITHMS §3)', () => {
+describe('parameter groups from open_clip names (docs/design/algorithms.md#parameter-groups)', () => {
   it('puts gains, biases, LayerNorms and the class embedding without decay, matrices with decay, the logit scale alone', () => {
     const cases: [string, number, string][] = [
       ['visual.class_embedding', 1, 'gain_or_bias'],
