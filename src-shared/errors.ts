@@ -61,4 +61,11 @@ export function kindOfStatus(status: number): ErrorKind {
   return status >= 400 && status < 500 ? 'invalid' : 'internal';
 }
 
+/** The message to show a person: the error's message, then its fix when the message does not already say it. */
+export function messageWithFix(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const fix = (err as { fix?: unknown } | null)?.fix;
+  return typeof fix === 'string' && fix && !message.includes(fix) ? `${message}. ${fix}` : message;
+}
+
 export const ERROR_KINDS: readonly ErrorKind[] = ['invalid', 'not-found', 'conflict', 'unavailable', 'internal'];

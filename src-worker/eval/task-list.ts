@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { WorkbenchError } from '../../src-shared/errors';
 
 export const TASK_TYPES = ['zeroshot_classification', 'retrieval', 'winogavil', 'wilds', 'fairness'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
@@ -149,9 +150,10 @@ export function resolveTasks(list: TaskList, spec: string | readonly string[] | 
   }
   if (unknown.length > 0) {
     const valid = list.tasks.map((t) => (t.metricPrefix === t.key ? t.key : `${t.key} (or ${t.metricPrefix})`)).join(', ');
-    throw new Error(
+    throw new WorkbenchError(
       `--tasks: unknown task${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}. ` +
         `Valid tasks: ${valid}. Groups: all, ${[...groups].sort().join(', ')}.`,
+      { kind: 'invalid', field: 'tasks' },
     );
   }
   return list.tasks.filter((t) => chosen.has(t.key));
