@@ -56,7 +56,7 @@ export function chooseModelFiles(repo: string, listing: HubFileEntry[], options:
       const entry = byPath.get(pts[0]!)!;
       return { weights: { file: entry, format: 'torch-pt' }, files: [entry, ...side] };
     }
-    if (pts.length > 1) throw new WorkbenchError(`${repo} holds several PyTorch checkpoints (${pts.join(', ')}); choose one with --file <path>.`, { kind: 'invalid', field: 'file', fix: 'Choose one with --file <path>' });
+    if (pts.length > 1) throw new WorkbenchError(`${repo} holds several PyTorch checkpoints (${pts.join(', ')}); choose one with --file <path>.`, { kind: 'invalid', field: 'file' });
     const present = listing.map((f) => f.path).filter((p) => /\.(safetensors|bin|pt|pth|h5|msgpack)$/.test(p));
     throw new WorkbenchError(
       `${repo} has none of ${WEIGHTS.map((w) => w.file).join(', ')} at its top level, and no .pt file${present.length > 0 ? ` (it has ${present.join(', ')}; choose one with --file <path>)` : ''}; pick a repository with open_clip, safetensors or PyTorch .pt weights.`,
