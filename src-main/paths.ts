@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { WorkbenchError } from '../src-shared/errors';
 
 export interface DataDirSources {
   /** Value of the `--data-dir` flag, if given. */
@@ -70,7 +71,7 @@ export function resolveDataDir(sources: DataDirSources = {}): string {
   const cwd = sources.cwd ?? process.cwd();
   if (sources.flag !== undefined) {
     if (sources.flag.trim() === '') {
-      throw new Error('--data-dir is empty: give a folder path, e.g. --data-dir ~/clipwb-data');
+      throw new WorkbenchError('--data-dir is empty: give a folder path, e.g. --data-dir ~/clipwb-data', { kind: 'invalid', field: 'data-dir' });
     }
     return expandUserPath(sources.flag, platform, homedir, cwd);
   }
@@ -83,8 +84,9 @@ export function resolveDataDir(sources: DataDirSources = {}): string {
 
 export function assertRunId(runId: string): void {
   if (!RUN_ID_PATTERN.test(runId)) {
-    throw new Error(
+    throw new WorkbenchError(
       `run id ${JSON.stringify(runId)} is not usable as a folder name: use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+      { kind: 'invalid', field: 'id' },
     );
   }
 }
@@ -132,9 +134,9 @@ export function ensureDir(dir: string): string {
     fs.mkdirSync(dir, { recursive: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new Error(
+    throw new WorkbenchError(
       `cannot create folder ${dir} (${code}): check that its parent is writable, or choose another data folder with --data-dir or ${DATA_DIR_ENV}`,
-      { cause: err },
+      { kind: 'unavailable', cause: err },
     );
   }
   return dir;

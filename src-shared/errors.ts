@@ -52,3 +52,20 @@ export function httpStatusOf(err: unknown): number {
 export function exitCodeOf(err: unknown): number {
   return isWorkbenchError(err) ? EXIT_CODE[err.kind] : 1;
 }
+
+/** The kind an HTTP status stands for, for errors that arrive as a status (a transport's own refusals, a remote answer). */
+export function kindOfStatus(status: number): ErrorKind {
+  if (status === 404) return 'not-found';
+  if (status === 409) return 'conflict';
+  if (status === 503) return 'unavailable';
+  return status >= 400 && status < 500 ? 'invalid' : 'internal';
+}
+
+/** The message to show a person: the error's message, then its fix when the message does not already say it. */
+export function messageWithFix(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const fix = (err as { fix?: unknown } | null)?.fix;
+  return typeof fix === 'string' && fix && !message.includes(fix) ? `${message}. ${fix}` : message;
+}
+
+export const ERROR_KINDS: readonly ErrorKind[] = ['invalid', 'not-found', 'conflict', 'unavailable', 'internal'];

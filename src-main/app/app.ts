@@ -18,6 +18,10 @@ import type { ApiEvent, GpuSample } from '../../src-shared/api/types';
 import { EventBatcher } from './events';
 import { createHandlers } from './handlers';
 import { DownloadsService } from './downloads-service';
+import { toApiError } from './api-error';
+
+/** Also here for the Electron main process, which takes it with WorkbenchApp. */
+export { toApiError };
 
 export interface AppOptions {
   /** Data folder (flag); default $CLIPWB_HOME or the OS default. */
@@ -149,19 +153,3 @@ export function gpuBackendInstalled(): boolean {
     return false;
   }
 }
-
-export function toApiError(err: unknown): ApiError {
-  if (err instanceof ApiError) return err;
-  const e = err as Error & { field?: string; code?: string; option?: string };
-  const name = e?.name ?? 'Error';
-  const message = e?.message ?? String(err);
-  if (name === 'ConfigError' || name === 'ValidationError' || name === 'LoaderOptionError' || name === 'ModelConfigError' || name === 'EvalsetError') return new ApiError(400, message, e.field ?? e.option, name);
-  if (name === 'StoreError') {
-    const status = e.code === 'NOT_FOUND' ? 404 : e.code === 'CONFLICT' ? 409 : e.code === 'INVALID_INPUT' ? 400 : 500;
-    return new ApiError(status, message, e.field, name);
-  }
-  if (/not found|no such|does not exist|unknown run/i.test(message)) return new ApiError(404, message, e.field, name);
-  if (/is not running|is still running|only paused|cannot|has no checkpoint/i.test(message)) return new ApiError(409, message, e.field, name);
-  return new ApiError(500, message, e.field, name);
-}
-

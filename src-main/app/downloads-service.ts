@@ -14,6 +14,7 @@ import { evalsetDownloadSpecs } from '../downloads/sources/hf-evalsets';
 import { pullModel } from '../models/pull';
 import { resolveEvalsetTasks } from '../datasets/evalsets';
 import { requireInside } from './path-policy';
+import { WorkbenchError } from '../../src-shared/errors';
 
 interface Live { managerId: string | null; spec: DownloadSpec | null; rate: number | null; eta: number | null; abort: AbortController | null }
 
@@ -93,7 +94,7 @@ export class DownloadsService extends EventEmitter<{ event: [ApiEvent] }> {
 
   async pause(id: number): Promise<void> {
     const l = this.live.get(id);
-    if (!l?.managerId) throw new Error(`download ${id} is not running (model pulls can be cancelled and started again; they resume)`);
+    if (!l?.managerId) throw new WorkbenchError(`download ${id} is not running (model pulls can be cancelled and started again; they resume)`, { kind: 'conflict', field: 'id' });
     await this.manager.pause(l.managerId);
   }
 
@@ -107,7 +108,7 @@ export class DownloadsService extends EventEmitter<{ event: [ApiEvent] }> {
       const hub = hubConfigFromEnv();
       const headers = d.url.startsWith(hub.endpoint) ? hubAuthHeaders(hub) : undefined;
       this.add(id, { url: d.url, dest: d.dest, expectedSize: d.totalBytes, sha256: d.sha256, ...(headers ? { headers } : {}) });
-    } else throw new Error(`download ${id} cannot be resumed here; start the model pull again (it resumes from its part files)`);
+    } else throw new WorkbenchError(`download ${id} cannot be resumed here; start the model pull again (it resumes from its part files)`, { kind: 'conflict', field: 'id' });
   }
 
   async cancel(id: number): Promise<void> {

@@ -5,10 +5,11 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { WorkbenchApp, Handlers } from './app';
 import { ApiError, type TaskInfo } from '../../src-shared/api/contract';
+import { isWorkbenchError } from '../../src-shared/errors';
 import type { CheckpointInfo, DatasetInfo, EvaluationRow, LogLine, RunDetail, SystemInfo } from '../../src-shared/api/types';
 import { OPTIONS } from '../../src-shared/config/options';
 import { PRESETS } from '../../src-shared/config/presets';
-import { defaultConfig, parseTrainArgs, toCommandLine, validateTrainConfig, ConfigError } from '../../src-shared/config/train-config';
+import { defaultConfig, parseTrainArgs, toCommandLine, validateTrainConfig } from '../../src-shared/config/train-config';
 import { loadTaskList } from '../../src-worker/eval/task-list';
 import { readSeries, listMetricKeys } from '../metrics';
 import { runsCsv, seriesCsv, evaluationsWideCsv, evaluationsLongCsv } from '../export';
@@ -107,10 +108,8 @@ export function createHandlers(app: WorkbenchApp): Handlers {
         const v = validateFromClient(i.config);
         return { ok: true, errors: [], warnings: v.warnings, command: v.command };
       } catch (err) {
-        if (err instanceof ApiError && err.field) return { ok: false, errors: [{ field: err.field, message: err.message }], warnings: [], command: null };
-        const e = err as ConfigError;
-        if (e.name !== 'ConfigError') throw err;
-        return { ok: false, errors: [{ field: e.field, message: e.message }], warnings: [], command: null };
+        if (!isWorkbenchError(err) || err.kind !== 'invalid' || !err.field) throw err;
+        return { ok: false, errors: [{ field: err.field, message: err.message }], warnings: [], command: null };
       }
     },
     'runs.checkTrainData': (i) => ({ problem: checkTrainDataPath(i.value) }),

@@ -2,8 +2,13 @@
  * A small argument parser for the subcommands that are not `train` (whose flags come from the option
  * table). Unknown flags are errors with a suggestion, never silently ignored.
  */
-export class UsageError extends Error {
+import { WorkbenchError, type WorkbenchErrorOptions } from '../../src-shared/errors';
+
+export class UsageError extends WorkbenchError {
   override name = 'UsageError';
+  constructor(message: string, options: WorkbenchErrorOptions = {}) {
+    super(message, { kind: 'invalid', ...options });
+  }
 }
 
 export interface FlagSpec {

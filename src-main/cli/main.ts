@@ -3,7 +3,7 @@
  * are recorded in the same store the app reads, so the app shows them too.
  */
 import type { CommandEntry } from './command';
-import { UsageError } from './args';
+import { exitCodeOf, isWorkbenchError } from '../../src-shared/errors';
 import { closestWord } from '../../src-shared/config/options';
 
 const COMMANDS: CommandEntry[] = [
@@ -76,13 +76,12 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (err) {
-    const e = err as Error;
-    if (e instanceof UsageError || e.name === 'ConfigError' || e.name === 'UsageError') {
-      console.error(`error: ${e.message}`);
-      return 2;
-    }
-    console.error(`error: ${e.message}`);
-    if (process.env.CLIPWB_DEBUG) console.error(e.stack);
-    return 1;
+    // The kind decides the exit code: 2 for input the user can correct (a usage error, a bad flag), 1 otherwise.
+    const code = exitCodeOf(err);
+    const message = err instanceof Error ? err.message : String(err);
+    const fix = isWorkbenchError(err) && err.fix && !message.includes(err.fix) ? `\n${err.fix}` : '';
+    console.error(`error: ${message}${fix}`);
+    if (code !== 2 && process.env.CLIPWB_DEBUG && err instanceof Error) console.error(err.stack);
+    return code;
   }
 }

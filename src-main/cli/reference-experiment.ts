@@ -15,6 +15,7 @@ import type { RunService } from '../runs/service';
 import type { Run, Store } from '../store';
 import { resolveCheckpoint } from '../../src-worker/io/checkpoint';
 import { loadModelConfig, toOpenClipJson } from '../../src-worker/model/config';
+import { WorkbenchError } from '../../src-shared/errors';
 
 export const REFERENCE_TAG = 'reference-demo';
 export const TEACHER_MODEL = 'clip-tiny-p7-28';
@@ -91,9 +92,9 @@ export function selectVariants(keys: readonly string[]): StudentVariant[] {
   const wanted = new Set(keys.includes('all') ? STUDENT_VARIANTS.map((v) => v.key) : keys);
   const unknown = [...wanted].filter((k) => !STUDENT_VARIANTS.some((v) => v.key === k));
   if (unknown.length > 0) {
-    throw new Error(`demo: --variants: unknown variant ${unknown.map((k) => `"${k}"`).join(', ')}; choose from ${STUDENT_VARIANTS.map((v) => v.key).join(', ')} or all`);
+    throw new WorkbenchError(`demo: --variants: unknown variant ${unknown.map((k) => `"${k}"`).join(', ')}; choose from ${STUDENT_VARIANTS.map((v) => v.key).join(', ')} or all`, { kind: 'invalid', field: 'variants' });
   }
-  if (wanted.size === 0) throw new Error('demo: --variants is empty; name at least one student, e.g. baseline,fd');
+  if (wanted.size === 0) throw new WorkbenchError('demo: --variants is empty; name at least one student, e.g. baseline,fd', { kind: 'invalid', field: 'variants' });
   return STUDENT_VARIANTS.filter((v) => wanted.has(v.key));
 }
 

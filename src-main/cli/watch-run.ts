@@ -7,6 +7,7 @@ import type { Run } from '../store';
 import type { ApiEvent } from '../../src-shared/api/types';
 import { createProgressBar } from './progress';
 import { isLiveStatus } from '../runs/recovery';
+import { WorkbenchError } from '../../src-shared/errors';
 
 export async function watchRun(service: RunService, runId: string, opts: { quiet?: boolean } = {}): Promise<Run> {
   const bar = createProgressBar('train', { intervalMs: 30_000 });
@@ -55,7 +56,7 @@ export async function startWhenFree(service: RunService, runId: string): Promise
     const r = service.startRun(runId);
     if (r.started) return;
     const run = service.store.runs.require(runId);
-    if (isLiveStatus(run.status)) throw new Error(`run ${runId} was started by another workbench process (the app, or another clipwb); follow it there, or with clipwb runs show ${runId}`);
+    if (isLiveStatus(run.status)) throw new WorkbenchError(`run ${runId} was started by another workbench process (the app, or another clipwb); follow it there, or with clipwb runs show ${runId}`, { kind: 'conflict' });
     if (run.status !== 'queued') throw new Error(run.error ?? r.reason ?? `run is ${run.status}`);
     if (r.reason !== lastReason) console.error(r.reason);
     lastReason = r.reason ?? '';

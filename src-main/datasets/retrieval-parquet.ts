@@ -14,9 +14,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { TarFileWriter } from '../../src-worker/data/tar/writer';
+import { WorkbenchError, type WorkbenchErrorOptions } from '../../src-shared/errors';
 
-export class ParquetConversionError extends Error {
+export class ParquetConversionError extends WorkbenchError {
   override name = 'ParquetConversionError';
+  constructor(message: string, options: WorkbenchErrorOptions = {}) {
+    super(message, { kind: 'invalid', ...options });
+  }
 }
 
 export interface ConversionResult {

@@ -3,6 +3,8 @@
  * trying again could help. `retryable` drives the retry loop: network errors, 5xx, 408 and 429 are;
  * other 4xx, checksum and size mismatches are not (retrying would fetch the same wrong answer).
  */
+import { WorkbenchError, type ErrorKind } from '../../src-shared/errors';
+
 export type DownloadErrorCode =
   | 'http' // a non-success HTTP status
   | 'network' // connection refused/reset/timed out, body cut short
@@ -15,7 +17,15 @@ export type DownloadErrorCode =
   | 'io' // local disk error
   | 'cancelled';
 
-export class DownloadError extends Error {
+/** What a download failure means to a caller: bad input, a missing file, or a source or disk that failed. */
+function kindOfDownload(code: DownloadErrorCode, status: number | null | undefined): ErrorKind {
+  if (code === 'invalid') return 'invalid';
+  if (code === 'cancelled') return 'conflict';
+  if (code === 'http' && status === 404) return 'not-found';
+  return 'unavailable';
+}
+
+export class DownloadError extends WorkbenchError {
   override readonly name = 'DownloadError';
   readonly code: DownloadErrorCode;
   readonly url: string | null;
@@ -29,7 +39,7 @@ export class DownloadError extends Error {
     message: string,
     details: { url?: string | null; status?: number | null; retryable?: boolean; retryAfterSeconds?: number | null; cause?: unknown } = {},
   ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(message, { kind: kindOfDownload(code, details.status), cause: details.cause });
     this.code = code;
     this.url = details.url ?? null;
     this.status = details.status ?? null;

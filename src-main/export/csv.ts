@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { WorkbenchError } from '../../src-shared/errors';
 
 export type CsvValue = string | number | boolean | null | undefined | Date;
 
@@ -93,7 +94,7 @@ export async function writeCsvFile(file: string, chunks: Iterable<string>): Prom
     await fs.promises.rm(temp, { force: true });
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EISDIR') {
-      throw new Error(`cannot write ${target} (${code}): choose a folder that exists and is writable`, { cause: err });
+      throw new WorkbenchError(`cannot write ${target} (${code}): choose a folder that exists and is writable`, { kind: 'invalid', field: 'out', cause: err });
     }
     throw err;
   }

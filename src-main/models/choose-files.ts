@@ -7,6 +7,7 @@
  */
 import type { HubFileEntry } from '../downloads/sources/hf-hub';
 import type { WeightsFormat } from './manifest';
+import { WorkbenchError } from '../../src-shared/errors';
 
 const WEIGHTS: { file: string; format: WeightsFormat }[] = [
   { file: 'open_clip_model.safetensors', format: 'open_clip-safetensors' },
@@ -43,9 +44,9 @@ export function chooseModelFiles(repo: string, listing: HubFileEntry[], options:
   const pts = listing.filter((f) => TORCH_FILE.test(f.path)).map((f) => f.path);
   if (options.file !== undefined) {
     const entry = byPath.get(options.file);
-    if (!entry) throw new Error(`${repo} has no file ${options.file}${pts.length > 0 ? ` (its PyTorch files: ${pts.join(', ')})` : ''}.`);
+    if (!entry) throw new WorkbenchError(`${repo} has no file ${options.file}${pts.length > 0 ? ` (its PyTorch files: ${pts.join(', ')})` : ''}.`, { kind: 'not-found', field: 'file' });
     const format = formatOfName(entry.path);
-    if (!format) throw new Error(`${options.file} is not a weights file (.safetensors, .pt, .pth or .bin).`);
+    if (!format) throw new WorkbenchError(`${options.file} is not a weights file (.safetensors, .pt, .pth or .bin).`, { kind: 'invalid', field: 'file' });
     return { weights: { file: entry, format }, files: [entry, ...side] };
   }
   const weights = WEIGHTS.map((w) => ({ entry: byPath.get(w.file), format: w.format })).find((w) => w.entry !== undefined);
@@ -55,14 +56,15 @@ export function chooseModelFiles(repo: string, listing: HubFileEntry[], options:
       const entry = byPath.get(pts[0]!)!;
       return { weights: { file: entry, format: 'torch-pt' }, files: [entry, ...side] };
     }
-    if (pts.length > 1) throw new Error(`${repo} holds several PyTorch checkpoints (${pts.join(', ')}); choose one with --file <path>.`);
+    if (pts.length > 1) throw new WorkbenchError(`${repo} holds several PyTorch checkpoints (${pts.join(', ')}); choose one with --file <path>.`, { kind: 'invalid', field: 'file' });
     const present = listing.map((f) => f.path).filter((p) => /\.(safetensors|bin|pt|pth|h5|msgpack)$/.test(p));
-    throw new Error(
+    throw new WorkbenchError(
       `${repo} has none of ${WEIGHTS.map((w) => w.file).join(', ')} at its top level, and no .pt file${present.length > 0 ? ` (it has ${present.join(', ')}; choose one with --file <path>)` : ''}; pick a repository with open_clip, safetensors or PyTorch .pt weights.`,
+      { kind: 'not-found', field: 'repo' },
     );
   }
   if (!side.some((f) => f.path === 'config.json' || f.path === 'open_clip_config.json')) {
-    throw new Error(`${repo} has no config.json or open_clip_config.json, so the architecture is unknown.`);
+    throw new WorkbenchError(`${repo} has no config.json or open_clip_config.json, so the architecture is unknown.`, { kind: 'invalid', field: 'repo' });
   }
   return { weights: { file: weights.entry, format: weights.format }, files: [weights.entry, ...side] };
 }

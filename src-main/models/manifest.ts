@@ -5,6 +5,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { WorkbenchError } from '../../src-shared/errors';
 
 export const MODEL_MANIFEST_NAME = 'clipwb-model.json';
 
@@ -43,9 +44,9 @@ export async function readModelManifest(dir: string): Promise<ModelManifest> {
   try {
     json = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new Error(`${file} cannot be read as JSON (${(err as Error).message}); pull the model again.`);
+    throw new WorkbenchError(`${file} cannot be read as JSON (${(err as Error).message}); pull the model again.`, { kind: 'internal' });
   }
   const parsed = modelManifestSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${file} is not a valid model manifest (${parsed.error.issues[0]?.message ?? 'invalid'} at ${parsed.error.issues[0]?.path.join('.') ?? '?'}); pull the model again.`);
+  if (!parsed.success) throw new WorkbenchError(`${file} is not a valid model manifest (${parsed.error.issues[0]?.message ?? 'invalid'} at ${parsed.error.issues[0]?.path.join('.') ?? '?'}); pull the model again.`, { kind: 'internal' });
   return parsed.data;
 }

@@ -25,6 +25,7 @@ import { hasLiveWorker, isLiveStatus, LIVE_STATUSES, markInterrupted } from './r
 import { reconcileMetrics } from './reconcile-metrics';
 import { latestEventId, readControl, requestControl } from './control';
 import { EvalJobs, checkEvalTasks, evalJobSpec, evalOptionsForRun, type EvalJobInfo, type EvalOptions, type EvalOwner } from './eval-jobs';
+import { WorkbenchError } from '../../src-shared/errors';
 
 export { defaultRunName } from './run-name';
 export type { EvalJobInfo, EvalOptions } from './eval-jobs';
@@ -180,7 +181,7 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
   pause(runId: string): StopOutcome {
     const a = this.active.get(runId);
     if (a) {
-      if (a.stopMode === 'cancel') throw new Error(`run ${runId} is being cancelled; it cannot pause`);
+      if (a.stopMode === 'cancel') throw new WorkbenchError(`run ${runId} is being cancelled; it cannot pause`, { kind: 'conflict' });
       if (a.stopMode === 'pause') return 'stopping';
       a.stopMode = 'pause';
       a.group.send({ type: 'stop', mode: 'pause' });
@@ -192,7 +193,7 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
       requestControl(this.store, runId, 'pause');
       return 'requested';
     }
-    throw new Error(`run ${runId} is ${run.status}; only a running run can pause`);
+    throw new WorkbenchError(`run ${runId} is ${run.status}; only a running run can pause`, { kind: 'conflict' });
   }
 
   checkpointNow(runId: string): StopOutcome {
@@ -206,7 +207,7 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
       requestControl(this.store, runId, 'checkpoint');
       return 'requested';
     }
-    throw new Error(`run ${runId} is ${run.status}; only a running run can write a checkpoint now`);
+    throw new WorkbenchError(`run ${runId} is ${run.status}; only a running run can write a checkpoint now`, { kind: 'conflict' });
   }
 
   /**
@@ -217,13 +218,13 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
   resume(runId: string, o: { checkpoint?: string } = {}): Run {
     this.assertOpen();
     const run = this.store.runs.require(runId);
-    if (this.active.has(runId)) throw new Error(`run ${runId} is still running`);
+    if (this.active.has(runId)) throw new WorkbenchError(`run ${runId} is still running`, { kind: 'conflict' });
     if (isLiveStatus(run.status) && hasLiveWorker(run)) {
-      throw new Error(`run ${runId} is ${run.status} in another workbench process (worker pids ${run.pids.join(', ')}); pause or cancel it first`);
+      throw new WorkbenchError(`run ${runId} is ${run.status} in another workbench process (worker pids ${run.pids.join(', ')}); pause or cancel it first`, { kind: 'conflict' });
     }
     if (run.status === 'queued') return run;
     if (!RESUMABLE_STATUSES.includes(run.status) && !isLiveStatus(run.status)) {
-      throw new Error(`run ${runId} is ${run.status}; only paused, failed, stalled, cancelled or interrupted runs resume`);
+      throw new WorkbenchError(`run ${runId} is ${run.status}; only paused, failed, stalled, cancelled or interrupted runs resume`, { kind: 'conflict' });
     }
     adoptCheckpointsOnDisk(this.store, run);
     const recorded = this.store.checkpoints.listForRun(runId).length;
@@ -317,7 +318,7 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
       this.store.checkpoints.markFileDeleted(c.id);
       return false;
     });
-    if (ckpts.length === 0) throw new Error(`run ${run.name} (${runId}) has no checkpoint on disk to evaluate`);
+    if (ckpts.length === 0) throw new WorkbenchError(`run ${run.name} (${runId}) has no checkpoint on disk to evaluate`, { kind: 'conflict' });
     const created = ckpts.map((c) => this.evals.create(evalJobSpec(this.o.dataDir, c.path, tasks, evalOptionsForRun(run, c, options)), options.devices ?? [], { checkpointId: c.id, runId, runName: run.name }));
     const done = (async () => {
       const results: EvalJobInfo[] = [];
@@ -348,7 +349,7 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
     const ckpt = this.store.checkpoints.require(checkpointId);
     if (!checkpointFilesExist(ckpt.path)) {
       if (ckpt.fileDeletedAt === null) this.store.checkpoints.markFileDeleted(ckpt.id);
-      throw new Error(`checkpoint #${checkpointId} (${ckpt.path}) is no longer on disk, or is incomplete; its recorded evaluations stay`);
+      throw new WorkbenchError(`checkpoint #${checkpointId} (${ckpt.path}) is no longer on disk, or is incomplete; its recorded evaluations stay`, { kind: 'not-found', field: 'checkpointId' });
     }
     return ckpt;
   }

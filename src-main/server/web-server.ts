@@ -10,8 +10,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { WorkbenchApp, toApiError, type AppOptions } from '../app/app';
+import { WorkbenchApp, type AppOptions } from '../app/app';
+import { toApiError } from '../app/api-error';
 import { ApiError } from '../../src-shared/api/contract';
+import { WorkbenchError } from '../../src-shared/errors';
 
 export const MAX_BODY_BYTES = 1 << 20;
 
@@ -86,7 +88,7 @@ export async function staticFileInside(root: string, rel: string): Promise<strin
 export async function startWebServer(o: WebServerOptions = {}): Promise<WebServer> {
   const host = o.host ?? '127.0.0.1';
   const token = o.token ?? crypto.randomBytes(24).toString('base64url');
-  if (token.length < 16) throw new Error('--token must be at least 16 characters');
+  if (token.length < 16) throw new WorkbenchError('--token must be at least 16 characters', { kind: 'invalid', field: 'token' });
   const staticDir = o.staticDir ?? path.resolve(here, '..', '..', 'out', 'renderer');
   const ownsApp = !o.app;
   const app = o.app ?? (await WorkbenchApp.start(o));

@@ -2,6 +2,8 @@
  * Errors raised by the store. `code` lets callers (transports, CLI) branch without parsing messages;
  * the message itself names the table, field or file and says how to fix it.
  */
+import { WorkbenchError, type ErrorKind } from '../../src-shared/errors';
+
 export type StoreErrorCode =
   | 'INVALID_INPUT'
   | 'NOT_FOUND'
@@ -11,12 +13,23 @@ export type StoreErrorCode =
   | 'NOT_A_DATABASE'
   | 'CORRUPT_ROW';
 
-export class StoreError extends Error {
+const KIND: Record<StoreErrorCode, ErrorKind> = {
+  INVALID_INPUT: 'invalid',
+  NOT_FOUND: 'not-found',
+  CONFLICT: 'conflict',
+  // The database needs another build, or one read-write open to upgrade it: not the request's fault.
+  SCHEMA_TOO_NEW: 'unavailable',
+  SCHEMA_OUTDATED: 'unavailable',
+  NOT_A_DATABASE: 'internal',
+  CORRUPT_ROW: 'internal',
+};
+
+export class StoreError extends WorkbenchError {
   override readonly name = 'StoreError';
   readonly code: StoreErrorCode;
 
-  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown; field?: string }) {
+    super(message, { kind: KIND[code], cause: options?.cause, field: options?.field });
     this.code = code;
   }
 }

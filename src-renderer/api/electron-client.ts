@@ -4,7 +4,7 @@
  */
 import type { ApiClient, ApiErrorBody, ApiInput, ApiMethod, ApiOutput } from '../../src-shared/api/contract';
 import type { ApiEvent } from '../../src-shared/api/types';
-import { RemoteApiError } from './web-client';
+import { RemoteApiError } from './remote-error';
 
 export interface PreloadBridge {
   invoke(method: string, input: unknown): Promise<{ result?: unknown; error?: ApiErrorBody }>;

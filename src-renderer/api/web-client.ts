@@ -4,14 +4,9 @@
  */
 import type { ApiClient, ApiErrorBody, ApiInput, ApiMethod, ApiOutput } from '../../src-shared/api/contract';
 import type { ApiEvent } from '../../src-shared/api/types';
+import { RemoteApiError } from './remote-error';
 
-export class RemoteApiError extends Error {
-  constructor(readonly body: ApiErrorBody) {
-    super(body.message);
-    this.name = body.name;
-  }
-  get field(): string | undefined { return this.body.field; }
-}
+export { RemoteApiError };
 
 function tokenFromLocation(): string {
   const url = new URL(window.location.href);

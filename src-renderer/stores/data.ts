@@ -11,6 +11,7 @@ import type { DatasetInfo, DownloadInfo } from '../../src-shared/api/types';
 import { client } from './client';
 import { useEvents } from './events';
 import { upsertDownload } from '../components/data/downloads';
+import { messageWithFix } from '../../src-shared/errors';
 
 /** An action's error, with the request field it is about (the server's validation names it). */
 export interface RequestProblem { field: string; message: string }
@@ -21,7 +22,7 @@ export interface BuildState { name: string; done: number; total: number; message
 function problemOf(err: unknown, method: string, fallbackField: string): RequestProblem {
   const raw = (err as { field?: unknown }).field;
   const field = typeof raw === 'string' && raw ? raw : fallbackField;
-  let message = err instanceof Error ? err.message : String(err);
+  let message = messageWithFix(err);
   if (message.startsWith(`${method}: `)) message = message.slice(method.length + 2);
   if (message.startsWith(`${field}: `)) message = message.slice(field.length + 2);
   return { field, message };

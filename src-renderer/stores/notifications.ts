@@ -9,6 +9,7 @@
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
+import { messageWithFix } from '../../src-shared/errors';
 
 export type ToastLevel = 'info' | 'success' | 'warn' | 'error';
 
@@ -85,8 +86,7 @@ export const useNotifications = defineStore('notifications', () => {
 
   /** A failed action: the error's message is the body (API errors already name the field and the fix). */
   function error(err: unknown, title = 'Something went wrong'): number {
-    const body = err instanceof Error ? err.message : String(err);
-    return push({ level: 'error', title, body });
+    return push({ level: 'error', title, body: messageWithFix(err) });
   }
 
   function clear(): void {

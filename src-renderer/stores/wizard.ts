@@ -17,12 +17,13 @@ import { errorsPerStep, mapFieldErrors } from '../components/wizard/field-errors
 import { commandPreview, type ValidationSnapshot } from '../components/wizard/command-preview';
 import { WIZARD_STEPS, stepIndex, stepOfKey, type StepId } from '../components/wizard/steps';
 import { BUNDLED_MODEL_NAMES } from '../components/wizard/model-names';
+import { messageWithFix } from '../../src-shared/errors';
 
 /** Long enough that a typed number is finished, short enough to feel immediate. */
 export const VALIDATE_DEBOUNCE_MS = 300;
 
 function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return messageWithFix(err);
 }
 
 export const useWizardStore = defineStore('wizard', () => {

@@ -11,6 +11,7 @@ import type {
   CheckpointInfo, DatasetInfo, DownloadInfo, EvaluationRow, GpuSample, LogLine, OptionInfo, PresetInfo, RunDetail, RunSummary,
   Series, SystemInfo, SystemStats, ValidationResult,
 } from './types';
+import { WorkbenchError, kindOfStatus, type ErrorKind } from '../errors';
 
 const id = z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'run ids are letters, digits, ".", "_" and "-"');
 const text = (max: number) => z.string().max(max);
@@ -132,16 +133,23 @@ export interface ApiOutputs {
 
 export type ApiOutput<M extends ApiMethod> = ApiOutputs[M];
 
-/** An error as it crosses the boundary. */
-export interface ApiErrorBody { name: string; message: string; field?: string; status: number }
+/**
+ * An error as it crosses the boundary. `kind` (see src-shared/errors.ts) says what went wrong in a word
+ * the front end can branch on; `status` follows from it. `fix`, when known, is what to do instead.
+ */
+export interface ApiErrorBody { name: string; message: string; field?: string; status: number; kind?: ErrorKind; fix?: string }
 
-export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly field?: string, name = 'ApiError') {
-    super(message);
+/** An error with its HTTP status: what toApiError makes of any error, and the transports' own refusals. */
+export class ApiError extends WorkbenchError {
+  constructor(readonly status: number, message: string, field?: string, name = 'ApiError', extra: { kind?: ErrorKind; fix?: string } = {}) {
+    super(message, { kind: extra.kind ?? kindOfStatus(status), field, fix: extra.fix });
     this.name = name;
   }
   toBody(): ApiErrorBody {
-    return { name: this.name, message: this.message, status: this.status, ...(this.field ? { field: this.field } : {}) };
+    return {
+      name: this.name, message: this.message, status: this.status, kind: this.kind,
+      ...(this.field ? { field: this.field } : {}), ...(this.fix ? { fix: this.fix } : {}),
+    };
   }
 }
 

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildFashionMnist, type BuildProgress, type FashionMnistDataset } from './';
 import { trainCaptionsVocabulary } from './vocab-from-shards';
+import { WorkbenchError } from '../../src-shared/errors';
 
 export const BUILTIN_PREFIX = 'builtin:';
 export const BUILTIN_DATASETS = ['fashion-mnist'] as const;
@@ -40,7 +41,7 @@ export async function prepareBuiltin(
 ): Promise<BuiltinDataset> {
   const name = spec.startsWith(BUILTIN_PREFIX) ? spec.slice(BUILTIN_PREFIX.length) : spec;
   if (name !== 'fashion-mnist') {
-    throw new Error(`train-data: unknown built-in dataset "${name}". Built-in datasets: ${BUILTIN_DATASETS.map((d) => BUILTIN_PREFIX + d).join(', ')}`);
+    throw new WorkbenchError(`train-data: unknown built-in dataset "${name}". Built-in datasets: ${BUILTIN_DATASETS.map((d) => BUILTIN_PREFIX + d).join(', ')}`, { kind: 'invalid', field: 'train-data' });
   }
   const dir = builtinDir(dataDir, name);
   const built: FashionMnistDataset = await buildFashionMnist({ outDir: dir, onProgress });

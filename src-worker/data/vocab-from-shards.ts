@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { FileByteSource, readTar } from './';
 import { saveVocabulary, trainBpe } from '../text';
+import { WorkbenchError } from '../../src-shared/errors';
 
 /** Reads up to `limit` captions (`.txt` members) from the shards, in order. */
 export async function readCaptions(shards: readonly string[], limit = 500_000): Promise<string[]> {
@@ -24,7 +25,7 @@ export async function readCaptions(shards: readonly string[], limit = 500_000): 
 
 export async function trainCaptionsVocabulary(shards: readonly string[], outDir: string, vocabSize: number): Promise<{ size: number; captions: number }> {
   const captions = await readCaptions(shards);
-  if (captions.length === 0) throw new Error(`no captions (.txt members) found in ${shards.length} shard(s); cannot train a vocabulary`);
+  if (captions.length === 0) throw new WorkbenchError(`no captions (.txt members) found in ${shards.length} shard(s); cannot train a vocabulary`, { kind: 'invalid', field: 'train-data' });
   const result = trainBpe(captions, { vocabSize });
   fs.mkdirSync(outDir, { recursive: true });
   saveVocabulary(result.vocabulary, outDir);

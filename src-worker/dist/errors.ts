@@ -2,6 +2,8 @@
  * The one error type the collectives throw, so a caller (the training loop, the launcher reading a
  * worker's last words) can tell a slow or dead peer from a programming mistake without parsing text.
  */
+import { WorkbenchError } from '../../src-shared/errors';
+
 export type CollectiveFailure =
   /** A rank did not join the group in time, or joined with different settings. */
   | 'join'
@@ -16,7 +18,7 @@ export type CollectiveFailure =
   /** The communicator was closed, or an earlier failure left it unusable. */
   | 'closed';
 
-export class CollectiveError extends Error {
+export class CollectiveError extends WorkbenchError {
   override readonly name = 'CollectiveError';
   constructor(
     readonly failure: CollectiveFailure,
@@ -24,6 +26,6 @@ export class CollectiveError extends Error {
     readonly ranks: readonly number[],
     message: string,
   ) {
-    super(message);
+    super(message, { kind: 'internal' });
   }
 }

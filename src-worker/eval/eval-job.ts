@@ -6,6 +6,7 @@ import { ClipTokenizer, STANDARD_VOCAB_SIZE, assertVocabularyFitsModel, standard
 import { isBuiltin, prepareBuiltin } from '../data/builtin';
 import type { Job } from '../protocol';
 import type { TrainerHooks } from '../hooks';
+import { WorkbenchError } from '../../src-shared/errors';
 import { evaluateModel, checkpointResultsFile } from './run-model-eval';
 
 type EvalJob = Extract<Job, { kind: 'eval' }>;
@@ -22,7 +23,7 @@ export async function runEvalJob(job: EvalJob, hooks: TrainerHooks): Promise<Rec
   // else the shipped standard one for vocab_size 49408.
   const vocab = job.vocab ?? (typeof train.vocab === 'string' ? train.vocab : null) ?? builtin?.vocabDir ?? loaded.tokenizer ??
     (cfg.text.vocabSize === STANDARD_VOCAB_SIZE ? standardVocabularyPath() : null);
-  if (!vocab) throw Object.assign(new Error('no tokenizer vocabulary: pass --vocab (bpe_simple_vocab_16e6.txt.gz or a folder with vocab.json + merges.txt)'), { field: 'vocab' });
+  if (!vocab) throw new WorkbenchError('no tokenizer vocabulary: pass --vocab (bpe_simple_vocab_16e6.txt.gz or a folder with vocab.json + merges.txt)', { kind: 'invalid', field: 'vocab' });
   const tokenizer = await ClipTokenizer.load(vocab);
   assertVocabularyFitsModel(tokenizer.vocabulary, cfg.text.vocabSize, cfg.name);
   const params = paramsFromStateDict(cfg, ckpt.weights, job.checkpoint);

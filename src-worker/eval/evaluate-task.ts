@@ -3,6 +3,7 @@ import { evaluateRetrieval } from './retrieval';
 import type { TaskSpec } from './task-list';
 import type { ClipEncoder, EvalPhase, EvalReader, Metrics, MetricValue, TextTokenizer } from './types';
 import { evaluateZeroShotClassification } from './zeroshot-classification';
+import { WorkbenchError } from '../../src-shared/errors';
 
 export interface TaskRunOptions {
   encoder: ClipEncoder;
@@ -15,7 +16,7 @@ export interface TaskRunOptions {
 export type TaskMetrics = Metrics & { main_metric: MetricValue };
 
 export async function evaluateTask(task: TaskSpec, reader: EvalReader, options: TaskRunOptions): Promise<TaskMetrics> {
-  if (!task.supported) throw new Error(`${task.name} (${task.key}) cannot be evaluated yet: ${task.reason ?? 'unsupported'}`);
+  if (!task.supported) throw new WorkbenchError(`${task.name} (${task.key}) cannot be evaluated yet: ${task.reason ?? 'unsupported'}`, { kind: 'unavailable', field: 'tasks' });
   const common = { ...options, reader, what: task.name };
   let metrics: Metrics;
   if (task.type === 'retrieval') {

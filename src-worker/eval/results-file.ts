@@ -6,6 +6,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { WorkbenchError } from '../../src-shared/errors';
 
 export interface TaskResultLine {
   key: string;
@@ -76,10 +77,10 @@ export function parseResultsText(text: string, origin: string): ResultsFileConte
     try {
       value = parsePythonJson(raw);
     } catch (err) {
-      throw new Error(`${origin} line ${i + 1} is not valid JSON (${(err as Error).message}); fix or delete that line, or delete the file to evaluate every task again`);
+      throw new WorkbenchError(`${origin} line ${i + 1} is not valid JSON (${(err as Error).message}); fix or delete that line, or delete the file to evaluate every task again`, { kind: 'invalid', field: origin });
     }
     const line = toResultLine(value);
-    if (typeof line === 'string') throw new Error(`${origin} line ${i + 1}: ${line}; fix or delete that line`);
+    if (typeof line === 'string') throw new WorkbenchError(`${origin} line ${i + 1}: ${line}; fix or delete that line`, { kind: 'invalid', field: origin });
     lines.push(line);
   });
   let partialTailBytes = 0;

@@ -2,6 +2,8 @@
  * The small interfaces evaluation is written against. The lead adapts the real model, tokenizer and
  * eval-set readers to them, so this module builds and tests without those parts.
  */
+import { WorkbenchError } from '../../src-shared/errors';
+
 
 /** A CLIP model as evaluation sees it: two encoders that return L2-normalised embeddings. */
 export interface ClipEncoder {
@@ -59,10 +61,10 @@ export interface EvalProgress {
 }
 
 /** Thrown (or rejected) by `openDataset` when a task's data is not on disk: the task is skipped, not failed. */
-export class EvalDataMissingError extends Error {
+export class EvalDataMissingError extends WorkbenchError {
   readonly code = 'EVAL_DATA_MISSING';
   constructor(message: string) {
-    super(message);
+    super(message, { kind: 'not-found' });
     this.name = 'EvalDataMissingError';
   }
 }

@@ -20,6 +20,7 @@ import { loadStateDictFile, type StateDict } from '../model';
 import type { AdamWStateDict } from '../optim';
 import type { ObjectiveState } from '../loss';
 import { jsonSyntaxProblem } from './json-error';
+import { WorkbenchError, type WorkbenchErrorOptions } from '../../src-shared/errors';
 
 export const CHECKPOINT_FORMAT = 'clipwb-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -114,8 +115,11 @@ export async function saveCheckpoint(c: CheckpointToSave): Promise<SavedCheckpoi
   return { sidecarPath, weightsPath, sizeBytes: sidecar.files.weights.bytes + (stateInfo?.bytes ?? 0) };
 }
 
-export class CheckpointError extends Error {
+export class CheckpointError extends WorkbenchError {
   override name = 'CheckpointError';
+  constructor(message: string, options: WorkbenchErrorOptions = {}) {
+    super(message, { kind: 'invalid', ...options });
+  }
 }
 
 function readSidecar(file: string): CheckpointSidecar {

@@ -13,6 +13,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import { withAtomicFile } from './atomic';
 import { jsonSyntaxProblem } from './json-error';
+import { WorkbenchError, type WorkbenchErrorOptions } from '../../src-shared/errors';
 
 export const READABLE_DTYPES = ['F32', 'F16', 'BF16', 'I32', 'I64'] as const;
 export type SafetensorsDtype = (typeof READABLE_DTYPES)[number];
@@ -22,8 +23,11 @@ const BYTES_PER_ELEMENT: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF
 /** Headers beyond this are refused, as the reference implementation does, to avoid parsing garbage. */
 const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
-export class SafetensorsError extends Error {
+export class SafetensorsError extends WorkbenchError {
   override name = 'SafetensorsError';
+  constructor(message: string, options: WorkbenchErrorOptions = {}) {
+    super(message, { kind: 'invalid', ...options });
+  }
 }
 
 export interface SafetensorsEntry {

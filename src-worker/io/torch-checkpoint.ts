@@ -21,9 +21,13 @@ import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import { halfToFloatTable, type LoadedTensor, type SafetensorsContents } from './safetensors';
 import { PickleError, TensorRef, unpickle, type PyDict, type TorchDtype } from './torch-pickle';
+import { WorkbenchError, type WorkbenchErrorOptions } from '../../src-shared/errors';
 
-export class TorchCheckpointError extends Error {
+export class TorchCheckpointError extends WorkbenchError {
   override name = 'TorchCheckpointError';
+  constructor(message: string, options: WorkbenchErrorOptions = {}) {
+    super(message, { kind: 'invalid', ...options });
+  }
 }
 
 export interface TorchTensorEntry {

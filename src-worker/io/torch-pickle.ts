@@ -12,9 +12,13 @@
  * opcodes a newer pickler may use), so that what is accepted is small enough to read in one sitting;
  * a general-purpose pickle library would have to be wrapped in the same allow list anyway.
  */
+import { WorkbenchError, type WorkbenchErrorOptions } from '../../src-shared/errors';
 
-export class PickleError extends Error {
+export class PickleError extends WorkbenchError {
   override name = 'PickleError';
+  constructor(message: string, options: WorkbenchErrorOptions = {}) {
+    super(message, { kind: 'invalid', ...options });
+  }
 }
 
 /** A refused global: the error names it, so a user can see what the file tried to import. */

@@ -19,6 +19,7 @@ import type { Communicator } from '../dist/communicator';
 import { klDivergenceBatchMean, labelCrossEntropy, softCrossEntropy } from './cross-entropy';
 import { allGatherRows } from './gather';
 import { asScalar, checkPair, checkTheta } from './step-input';
+import { WorkbenchError } from '../../src-shared/errors';
 
 export const DISTILL_MODES = ['feature', 'cross_entropy', 'kl', 'interactive'] as const;
 export type DistillMode = (typeof DISTILL_MODES)[number];
@@ -39,7 +40,7 @@ export interface DistillInput {
 
 export function parseDistillMode(value: unknown): DistillMode {
   if (typeof value === 'string' && (DISTILL_MODES as readonly string[]).includes(value)) return value as DistillMode;
-  throw new Error(`distill-mode: "${String(value)}" is not one of ${DISTILL_MODES.join(', ')}`);
+  throw new WorkbenchError(`distill-mode: "${String(value)}" is not one of ${DISTILL_MODES.join(', ')}`, { kind: 'invalid', field: 'distill-mode' });
 }
 
 /** The distillation term D of one step. Call inside the differentiated function; tidy inside. */
@@ -81,7 +82,7 @@ export function distillLoss(mode: DistillMode, input: DistillInput, comm: Commun
         return tf.mul(tf.add(labelCrossEntropy(imageToTeacherText, offset), labelCrossEntropy(textToTeacherImage, offset)), 0.5) as tf.Scalar;
       }
       default:
-        throw new Error(`distill-mode: "${String(mode)}" is not one of ${DISTILL_MODES.join(', ')}`);
+        throw new WorkbenchError(`distill-mode: "${String(mode)}" is not one of ${DISTILL_MODES.join(', ')}`, { kind: 'invalid', field: 'distill-mode' });
     }
   });
 }

@@ -15,6 +15,7 @@ import { DistillingObjective } from './distilling-objective';
 import { FastClipGlobalObjective } from './fastclip-global';
 import { FastClipIndividualObjective } from './fastclip-individual';
 import type { Objective, ObjectiveKind } from './types';
+import { WorkbenchError } from '../../src-shared/errors';
 
 export interface ObjectiveOptions {
   fastclip: boolean;
@@ -77,7 +78,7 @@ export function createObjective(o: ObjectiveOptions, comm: Communicator = new Lo
 
 function createFastClip(o: ObjectiveOptions, scheme: string, multiplyTau: boolean, trainable: boolean, distilling: boolean, comm: Communicator): Objective {
   if (o.dataSize == null) {
-    throw new Error('data_size: --fastclip needs --data_size, larger than the largest sample key (the length of the per-sample u arrays)');
+    throw new WorkbenchError('data_size: --fastclip needs --data_size, larger than the largest sample key (the length of the per-sample u arrays)', { kind: 'invalid', field: 'data_size' });
   }
   const gamma = { gammaMin: o.gamma ?? 0.8, schedule: o.gammaSchedule ?? 'cosine', decayEpochs: o.gammaDecayEpochs ?? 10 };
   const rho = o.rho ?? 8.0;
@@ -89,11 +90,11 @@ function createFastClip(o: ObjectiveOptions, scheme: string, multiplyTau: boolea
   }
   if (scheme.includes('individual')) {
     const lrTau = o.lrTau === undefined || o.lrTau === -1 ? o.lr : o.lrTau;
-    if (lrTau === undefined) throw new Error('lr_tau: the individual temperature scheme needs --lr_tau (or --lr when --lr_tau is -1)');
+    if (lrTau === undefined) throw new WorkbenchError('lr_tau: the individual temperature scheme needs --lr_tau (or --lr when --lr_tau is -1)', { kind: 'invalid', field: 'lr_tau' });
     return new FastClipIndividualObjective({
       dataSize: o.dataSize, gamma, rho, eps, tauInit: o.temperature ?? 0.07, lrTau,
       beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.98, epsTau: o.eps ?? 1e-6,
     }, comm);
   }
-  throw new Error(`temperature_scheme: "${scheme}" names neither a global nor an individual scheme; use global_learnable, global_constant or individual_learnable`);
+  throw new WorkbenchError(`temperature_scheme: "${scheme}" names neither a global nor an individual scheme; use global_learnable, global_constant or individual_learnable`, { kind: 'invalid', field: 'temperature_scheme' });
 }

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { jsonSyntaxProblem } from '../io/json-error';
+import { WorkbenchError, type WorkbenchErrorOptions } from '../../src-shared/errors';
 
 export interface VisionTowerConfig {
   imageSize: number;
@@ -87,8 +88,11 @@ const configSchema = z.strictObject({
 
 export type OpenClipConfigJson = z.input<typeof configSchema>;
 
-export class ModelConfigError extends Error {
+export class ModelConfigError extends WorkbenchError {
   override name = 'ModelConfigError';
+  constructor(message: string, options: WorkbenchErrorOptions = {}) {
+    super(message, { kind: 'invalid', ...options });
+  }
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -5,6 +5,7 @@
 import { writeSafetensors, type TensorToWrite } from '../io/safetensors';
 import { readWeights } from '../io/weights';
 import { sizeOfShape, type ParamSpec } from './param-spec';
+import { WorkbenchError, type WorkbenchErrorOptions } from '../../src-shared/errors';
 
 export interface HostTensor {
   shape: number[];
@@ -14,8 +15,11 @@ export interface HostTensor {
 /** open_clip name → values; insertion order is kept when saving. */
 export type StateDict = Map<string, HostTensor>;
 
-export class StateDictError extends Error {
+export class StateDictError extends WorkbenchError {
   override name = 'StateDictError';
+  constructor(message: string, options: WorkbenchErrorOptions = {}) {
+    super(message, { kind: 'invalid', ...options });
+  }
 }
 
 const DDP_PREFIX = 'module.';

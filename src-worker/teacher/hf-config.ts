@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_INIT_LOGIT_SCALE, type ClipConfig } from '../model/config';
 import { jsonSyntaxProblem } from '../io/json-error';
+import { WorkbenchError, type WorkbenchErrorOptions } from '../../src-shared/errors';
 
 const TEXT_DEFAULTS = {
   vocab_size: 49408,
@@ -59,8 +60,11 @@ const configSchema = z.looseObject({
 });
 
 /** Thrown with the list of what is wrong; the loader turns it into a flag error. */
-export class HfConfigError extends Error {
+export class HfConfigError extends WorkbenchError {
   override name = 'HfConfigError';
+  constructor(message: string, options: WorkbenchErrorOptions = {}) {
+    super(message, { kind: 'invalid', ...options });
+  }
 }
 
 export interface HfClipArchitecture {

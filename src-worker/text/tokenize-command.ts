@@ -1,5 +1,6 @@
 /** What `clipwb tokenize --vocab PATH [--context-length N] "text" ...` prints. */
 import { ClipTokenizer, DEFAULT_CONTEXT_LENGTH } from './tokenizer';
+import { WorkbenchError } from '../../src-shared/errors';
 
 export interface TokenizeCommandArgs {
   vocab: string;
@@ -9,14 +10,14 @@ export interface TokenizeCommandArgs {
 
 function checkArgs(args: TokenizeCommandArgs): { vocab: string; texts: string[]; contextLength: number } {
   if (typeof args.vocab !== 'string' || args.vocab.trim() === '') {
-    throw new Error('--vocab is required: a CLIP merges file (bpe_simple_vocab_16e6.txt.gz), a vocab.json with merges.txt, or a folder holding either');
+    throw new WorkbenchError('--vocab is required: a CLIP merges file (bpe_simple_vocab_16e6.txt.gz), a vocab.json with merges.txt, or a folder holding either', { kind: 'invalid', field: 'vocab' });
   }
-  if (!Array.isArray(args.texts) || args.texts.length === 0) throw new Error('give at least one text to tokenize, e.g. clipwb tokenize --vocab PATH "a photo of a cat."');
+  if (!Array.isArray(args.texts) || args.texts.length === 0) throw new WorkbenchError('give at least one text to tokenize, e.g. clipwb tokenize --vocab PATH "a photo of a cat."', { kind: 'invalid', field: 'texts' });
   args.texts.forEach((t, i) => {
-    if (typeof t !== 'string') throw new Error(`text ${i + 1} must be a string`);
+    if (typeof t !== 'string') throw new WorkbenchError(`text ${i + 1} must be a string`, { kind: 'invalid', field: 'texts' });
   });
   const contextLength = args.contextLength ?? DEFAULT_CONTEXT_LENGTH;
-  if (!Number.isInteger(contextLength) || contextLength < 2) throw new Error(`--context-length must be an integer >= 2; got ${contextLength}`);
+  if (!Number.isInteger(contextLength) || contextLength < 2) throw new WorkbenchError(`--context-length must be an integer >= 2; got ${contextLength}`, { kind: 'invalid', field: 'context-length' });
   return { vocab: args.vocab, texts: args.texts, contextLength };
 }
 

@@ -7,6 +7,7 @@
  */
 import { BYTE_OF_SYMBOL, BYTE_SYMBOLS, END_OF_WORD } from './byte-symbols';
 import { END_OF_TEXT, START_OF_TEXT } from './pre-tokenize';
+import { WorkbenchError } from '../../src-shared/errors';
 
 export type MergeRule = readonly [string, string];
 
@@ -28,12 +29,12 @@ export const MAX_MERGES = 48894;
 export const BASE_SYMBOLS = 512;
 
 /** Thrown for vocabularies that cannot be used; `file` names what to fix. */
-export class VocabularyError extends Error {
+export class VocabularyError extends WorkbenchError {
   constructor(
     readonly file: string,
     message: string,
   ) {
-    super(`${file}: ${message}`);
+    super(`${file}: ${message}`, { kind: 'invalid', field: file });
     this.name = 'VocabularyError';
   }
 }

@@ -17,6 +17,7 @@ import { fetchRetrievalEvalset, resolveEvalsetTasks } from '../../datasets/evals
 import { trainCaptionsVocabulary } from '../../../src-worker/data/vocab-from-shards';
 import { resolveShards } from '../../../src-worker/data';
 import { extractTarParts } from '../../datasets/extract';
+import { WorkbenchError } from '../../../src-shared/errors';
 
 const FLAGS: FlagSpec[] = [
   { name: 'dest', type: 'string', help: 'Destination folder (download)' },
@@ -63,7 +64,7 @@ async function runDownloads(specs: DownloadSpec[], label: string): Promise<void>
   bar.done(`${label}: ${results.filter((r) => r.status === 'fulfilled').length}/${specs.length} files`);
   await manager.close();
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed.length > 0) throw new Error(`${failed.length} download(s) failed: ${(failed[0]!.reason as Error).message}. Run the same command again to resume.`);
+  if (failed.length > 0) throw new WorkbenchError(`${failed.length} download(s) failed: ${(failed[0]!.reason as Error).message}. Run the same command again to resume.`, { kind: 'unavailable' });
 }
 
 export const dataCommand: Command = {
@@ -125,7 +126,7 @@ export const dataCommand: Command = {
           if (kind === 'urls') {
             const file = positionals[1];
             if (!file) throw new UsageError('data download urls: give the URL list file');
-            if (!fs.existsSync(file)) throw new Error(`data download urls: ${file} does not exist`);
+            if (!fs.existsSync(file)) throw new WorkbenchError(`data download urls: ${file} does not exist`, { kind: 'not-found', field: 'file' });
             await runDownloads(urlListSpecs(parseUrlList(fs.readFileSync(file, 'utf8')), path.resolve(dest)), 'download');
             return 0;
           }

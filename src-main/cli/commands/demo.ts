@@ -8,6 +8,7 @@ import { printRunOutcome } from '../run-outcome';
 import {
   DEFAULT_REFERENCE_BUDGET, DEFAULT_VARIANTS, STUDENT_VARIANTS, TEACHER_MODEL, formatReferenceTable, runReferenceExperiment, selectVariants,
 } from '../reference-experiment';
+import { WorkbenchError } from '../../../src-shared/errors';
 
 const FLAGS: FlagSpec[] = [
   { name: 'objective', type: 'string', help: 'fastclip-v3 (default) or infonce, for a comparison at the same budget', default: 'fastclip-v3' },
@@ -32,16 +33,16 @@ const HIDDEN_FLAGS: FlagSpec[] = [
 /** `--seeds 0,1,2`: distinct non-negative integers. */
 export function parseSeeds(values: readonly string[]): number[] {
   const seeds = values.map((v) => v.trim()).filter((v) => v !== '');
-  if (seeds.length === 0) throw new Error('demo: --seeds is empty; give one or more seeds, e.g. --seeds 0,1,2');
+  if (seeds.length === 0) throw new WorkbenchError('demo: --seeds is empty; give one or more seeds, e.g. --seeds 0,1,2', { kind: 'invalid', field: 'seeds' });
   const bad = seeds.filter((v) => !/^\d+$/.test(v));
-  if (bad.length > 0) throw new Error(`demo: --seeds: "${bad[0]}" is not a non-negative integer; give seeds like --seeds 0,1,2`);
+  if (bad.length > 0) throw new WorkbenchError(`demo: --seeds: "${bad[0]}" is not a non-negative integer; give seeds like --seeds 0,1,2`, { kind: 'invalid', field: 'seeds' });
   const parsed = seeds.map(Number);
-  if (new Set(parsed).size !== parsed.length) throw new Error(`demo: --seeds: ${seeds.join(',')} repeats a seed; each seed gives the same run twice, so name each once`);
+  if (new Set(parsed).size !== parsed.length) throw new WorkbenchError(`demo: --seeds: ${seeds.join(',')} repeats a seed; each seed gives the same run twice, so name each once`, { kind: 'invalid', field: 'seeds' });
   return parsed;
 }
 
 const positive = (name: string, v: number | undefined): number => {
-  if (v === undefined || v < 1) throw new Error(`demo: --${name} must be at least 1, got ${String(v)}`);
+  if (v === undefined || v < 1) throw new WorkbenchError(`demo: --${name} must be at least 1, got ${String(v)}`, { kind: 'invalid', field: name });
   return v;
 };
 
@@ -53,7 +54,7 @@ export const demoCommand: Command = {
   async run(argv) {
     const { flags } = parseArgs(argv, [...FLAGS, ...HIDDEN_FLAGS], 'demo');
     const objective = str(flags.objective)!;
-    if (objective !== 'fastclip-v3' && objective !== 'infonce') throw new Error(`demo: --objective must be fastclip-v3 or infonce, got "${objective}"`);
+    if (objective !== 'fastclip-v3' && objective !== 'infonce') throw new WorkbenchError(`demo: --objective must be fastclip-v3 or infonce, got "${objective}"`, { kind: 'invalid', field: 'objective' });
     const reference = flags.reference === true;
     const variants = reference ? selectVariants(list(flags.variants)) : [];
     const epochs = positive('epochs', num(flags.epochs) ?? (reference ? DEFAULT_REFERENCE_BUDGET.studentEpochs : 3));

@@ -11,6 +11,7 @@ import { ClipTokenizer, assertVocabularyFitsModel } from '../../../src-worker/te
 import { modelEncoder } from '../../../src-worker/eval/model-encoder';
 import { transformImageInto } from '../../../src-worker/data';
 import { isBuiltin, prepareBuiltin } from '../../../src-worker/data/builtin';
+import { WorkbenchError } from '../../../src-shared/errors';
 
 const FLAGS: FlagSpec[] = [
   { name: 'checkpoint', type: 'string', required: true, help: 'Checkpoint (.json sidecar, .safetensors or PyTorch .pt), a model folder, or a pulled model\'s name (org/name, openai)' },
@@ -31,7 +32,7 @@ export const embedCommand: Command = {
     const images = (flags.image as string[] | undefined) ?? [];
     const texts = (flags.text as string[] | undefined) ?? [];
     if (images.length === 0 && texts.length === 0) throw new UsageError('embed: give at least one --image or --text');
-    for (const f of images) if (!fs.existsSync(f)) throw new Error(`embed: --image ${f} does not exist`);
+    for (const f of images) if (!fs.existsSync(f)) throw new WorkbenchError(`embed: --image ${f} does not exist`, { kind: 'not-found', field: 'image' });
     await initBackend(parseBackendPreference(str(flags.backend)));
     const dataDir = resolveDataDir({ flag: str(flags.home) });
     const given = str(flags.checkpoint)!;
@@ -41,7 +42,7 @@ export const embedCommand: Command = {
     const trainData = ckpt.sidecar?.trainConfig.trainData;
     let vocab = str(flags.vocab) ?? (typeof ckpt.sidecar?.trainConfig.vocab === 'string' ? ckpt.sidecar.trainConfig.vocab : undefined) ?? ckpt.tokenizer ?? undefined;
     if (!vocab && typeof trainData === 'string' && isBuiltin(trainData)) vocab = (await prepareBuiltin(trainData, dataDir)).vocabDir;
-    if (!vocab) throw new Error('embed: pass --vocab (the tokenizer files of this model)');
+    if (!vocab) throw new WorkbenchError('embed: pass --vocab (the tokenizer files of this model)', { kind: 'invalid', field: 'vocab' });
     const tokenizer = await ClipTokenizer.load(vocab);
     assertVocabularyFitsModel(tokenizer.vocabulary, cfg.text.vocabSize, cfg.name);
     const params = paramsFromStateDict(cfg, ckpt.weights, str(flags.checkpoint)!);

@@ -7,6 +7,7 @@ import { openContext, openRunService, takeHomeFlag } from '../context';
 import { startWhenFree, watchRun } from '../watch-run';
 import { printRunOutcome } from '../run-outcome';
 import { UsageError } from '../args';
+import { WorkbenchError } from '../../../src-shared/errors';
 
 function usage(): string {
   const groups = new Map<string, string[]>();
@@ -71,11 +72,11 @@ function resolveResume(store: import('../../store').Store, resume: string, name:
   if (resume === 'latest') {
     if (!name) throw new UsageError('resume: --resume latest needs --name of the run to continue');
     const run = store.runs.list({ search: name }).filter((r) => r.name === name).sort((a, b) => b.createdAt - a.createdAt)[0];
-    if (!run) throw new Error(`resume: no run named "${name}" in the store; \`clipwb runs list\` shows the runs`);
+    if (!run) throw new WorkbenchError(`resume: no run named "${name}" in the store; \`clipwb runs list\` shows the runs`, { kind: 'not-found', field: 'resume' });
     return { runId: run.id };
   }
   const abs = path.resolve(resume);
   const ckpt = store.checkpoints.getByPath(abs) ?? store.checkpoints.getByPath(abs.replace(/\.safetensors$/, '.json'));
-  if (!ckpt) throw new Error(`resume: ${resume} is not a checkpoint of a run in this store; start a new run from its weights with --init-checkpoint`);
+  if (!ckpt) throw new WorkbenchError(`resume: ${resume} is not a checkpoint of a run in this store; start a new run from its weights with --init-checkpoint`, { kind: 'invalid', field: 'resume' });
   return { runId: ckpt.runId, checkpoint: ckpt.path };
 }

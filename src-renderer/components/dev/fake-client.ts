@@ -8,6 +8,7 @@
 import type { ApiClient, ApiInput, ApiMethod, ApiOutput, ApiOutputs, QueueStatus, TaskInfo } from '../../../src-shared/api/contract';
 import type { ApiEvent, CheckpointInfo, EvaluationRow, GpuSample, LogLine, RunDetail, RunStatus, RunSummary, SystemStats } from '../../../src-shared/api/types';
 import { lttbIndices, smoothDebiased } from './fake-series';
+import { RemoteApiError } from '../../api/remote-error';
 
 interface FakeSeries { steps: Float64Array; walls: Float64Array; values: Float64Array; length: number }
 
@@ -253,7 +254,7 @@ export function createFakeClient(o: FakeOptions = {}): ApiClient {
 
   const need = (id: string): FakeRun => {
     const r = runs.get(id);
-    if (!r) throw Object.assign(new Error(`no run "${id}"`), { field: 'id' });
+    if (!r) throw new RemoteApiError({ name: 'StoreError', message: `no run "${id}"`, field: 'id', status: 404, kind: 'not-found' });
     return r;
   };
 

@@ -7,15 +7,17 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, s
 import path from 'node:path';
 import { checkEvalSample, EVAL_TEXT_EXTENSIONS, hasEvalImage } from '../samples/eval-sample';
 import { readShardSamples } from '../samples/shard-samples';
+import { WorkbenchError, type ErrorKind } from '../../../src-shared/errors';
 
 const PRESENT = Buffer.from([0]);
 
-export class EvalSetError extends Error {
-  constructor(
-    message: string,
-    readonly file: string,
-  ) {
-    super(message);
+/**
+ * An evaluation set that cannot be used, or named wrongly: the one error for eval sets, here (reading a
+ * folder) and in src-main (which sets to download). `field` is the file at fault, or the flag/API field.
+ */
+export class EvalSetError extends WorkbenchError {
+  constructor(message: string, field: string, kind: ErrorKind = 'invalid') {
+    super(message, { kind, field });
     this.name = 'EvalSetError';
   }
 }
@@ -83,7 +85,7 @@ function assertDir(dir: string): void {
   } catch {
     ok = false;
   }
-  if (!ok) throw new EvalSetError(`evaluation set folder ${dir} does not exist or is not a folder`, dir);
+  if (!ok) throw new EvalSetError(`evaluation set folder ${dir} does not exist or is not a folder`, dir, 'not-found');
 }
 
 /** Non-empty lines of a text file, trimmed. */

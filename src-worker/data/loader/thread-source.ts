@@ -11,6 +11,7 @@ import type { BatchSource, StatsSink } from './batch-source';
 import { Signal } from './signal';
 import type { FromThread, ToThread } from './thread-protocol';
 import type { RawBatch, StreamSpec } from './stream-types';
+import { WorkbenchError } from '../../../src-shared/errors';
 
 void sharp.versions;
 
@@ -20,9 +21,9 @@ const BOOTSTRAP_URL = new URL('./thread-bootstrap.mjs', import.meta.url);
 const ENTRY_URL = new URL(`./stream-thread${MODULE_EXT}`, import.meta.url);
 const CLOSE_TIMEOUT_MS = 30_000;
 
-export class StreamThreadError extends Error {
+export class StreamThreadError extends WorkbenchError {
   constructor(message: string, readonly threadName: string, readonly originalName: string, readonly originalStack?: string) {
-    super(message);
+    super(message, { kind: 'internal' });
     this.name = originalName && originalName !== 'Error' ? originalName : 'StreamThreadError';
   }
 }

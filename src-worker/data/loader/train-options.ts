@@ -2,6 +2,8 @@
  * Options of the training loader, their defaults and their validation. Each error names the option
  * (and the reference paper's command-line flag it corresponds to) and says what values are accepted.
  */
+import { WorkbenchError } from '../../../src-shared/errors';
+
 export interface TrainLoaderOptions {
   /** Shard patterns: brace-expanded, several joined with `::`, or a list (--train-data). */
   trainData: string | string[];
@@ -46,12 +48,12 @@ export interface TrainLoaderOptions {
 
 export type ResolvedTrainOptions = Required<Omit<TrainLoaderOptions, 'onWarning' | 'baseDir'>> & Pick<TrainLoaderOptions, 'onWarning' | 'baseDir'>;
 
-export class LoaderOptionError extends Error {
+export class LoaderOptionError extends WorkbenchError {
   constructor(
     message: string,
     readonly option: string,
   ) {
-    super(message);
+    super(message, { kind: 'invalid', field: option });
     this.name = 'LoaderOptionError';
   }
 }

@@ -19,6 +19,7 @@ import { decodeTransformed, normaliseInto } from '../transform/image-transform';
 import { DecodeWindow } from './decode-window';
 import { assignShards } from './shard-assignment';
 import type { RawTrainBatch, TrainStreamSpec } from './stream-types';
+import { WorkbenchError } from '../../../src-shared/errors';
 
 const SEED_TAG_SAMPLES = 0x53a1;
 const SEED_TAG_CROP = 0xc409;
@@ -30,9 +31,9 @@ interface PassSample {
   pass: number;
 }
 
-export class NoUsableSamplesError extends Error {
+export class NoUsableSamplesError extends WorkbenchError {
   constructor(message: string) {
-    super(message);
+    super(message, { kind: 'invalid' });
     this.name = 'NoUsableSamplesError';
   }
 }

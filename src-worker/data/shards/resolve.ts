@@ -9,6 +9,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expandBraces } from './brace-expand';
+import { WorkbenchError } from '../../../src-shared/errors';
 
 export interface ResolvedShards {
   /** Absolute paths of existing shard files, in pattern order. */
@@ -17,12 +18,12 @@ export interface ResolvedShards {
   missing: string[];
 }
 
-export class ShardPatternError extends Error {
+export class ShardPatternError extends WorkbenchError {
   constructor(
     message: string,
     readonly pattern: string,
   ) {
-    super(message);
+    super(message, { kind: 'invalid' });
     this.name = 'ShardPatternError';
   }
 }

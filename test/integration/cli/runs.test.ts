@@ -119,7 +119,7 @@ describe('clipwb train, runs, eval, embed', () => {
     const bad = await cli(['eval', '--checkpoint', sidecar, '--tasks', 'no-such-task'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/tasks: unknown task "no-such-task"/);
-  });
+  }, 300_000); // three evaluations and a failing one: 57 s of the default 60 under load
 
   it('embed prints unit-norm embeddings and their cosine similarities as JSON', async () => {
     const img = path.join(ws.root, 'red.png');
