@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WorkbenchApp, toApiError, type AppOptions } from '../app/app';
+import { composeWorkbench } from '../app/compose';
 import { ApiError } from '../../src-shared/api/contract';
 
 export const MAX_BODY_BYTES = 1 << 20;
@@ -89,7 +90,7 @@ export async function startWebServer(o: WebServerOptions = {}): Promise<WebServe
   if (token.length < 16) throw new Error('--token must be at least 16 characters');
   const staticDir = o.staticDir ?? path.resolve(here, '..', '..', 'out', 'renderer');
   const ownsApp = !o.app;
-  const app = o.app ?? (await WorkbenchApp.start(o));
+  const app = o.app ?? WorkbenchApp.start(await composeWorkbench({ ...o, origin: 'app' }), { env: o.env });
   let origin = '';
   let allowedHosts = new Set<string>();
 

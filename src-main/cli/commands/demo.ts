@@ -62,7 +62,7 @@ export const demoCommand: Command = {
     const maxSteps = flags['max-steps'] === undefined ? null : positive('max-steps', num(flags['max-steps']));
     const nproc = positive('nproc', num(flags.nproc));
     const ctx = openContext(str(flags.home));
-    await ensureBuiltinDataset(ctx.store, ctx.dataDir);
+    await ensureBuiltinDataset(ctx.datasets);
     const { service, monitor } = await openRunService(ctx);
     try {
       const args = [...PRESETS.find((p) => p.name === 'demo')!.args, '--nproc', String(nproc), '--seed', String(num(flags.seed)), '--devices', 'cpu',
