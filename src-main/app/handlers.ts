@@ -1,7 +1,5 @@
 /** The API methods, each a thin function over the core services. */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { WorkbenchApp, Handlers } from './app';
 import { ApiError, type TaskInfo } from '../../src-shared/api/contract';
@@ -124,13 +122,7 @@ export function createHandlers(app: WorkbenchApp): Handlers {
     'runs.cancel': (i) => { service.cancel(i.id); return { ok: true as const }; },
     'runs.pause': (i) => { service.pause(i.id); return { ok: true as const }; },
     'runs.resume': (i) => ({ run: service.summary(service.resume(i.id).id) }),
-    'runs.delete': (i) => {
-      const run = store.runs.require(i.id);
-      if (service.activeRunIds().includes(run.id)) throw new ApiError(409, `run ${run.id} is running; cancel it first`, 'id');
-      store.runs.delete(run.id);
-      if (i.deleteFiles && run.outDir && run.outDir.startsWith(app.layout.runs + path.sep)) fs.rmSync(run.outDir, { recursive: true, force: true });
-      return { ok: true as const };
-    },
+    'runs.delete': (i) => { service.deleteRun(i.id, { deleteFiles: i.deleteFiles }); return { ok: true as const }; },
     'runs.series': (i) => {
       const r = readSeries(store, { runId: i.runId, key: i.key, fromStep: i.fromStep, toStep: i.toStep, maxPoints: i.maxPoints, x: i.x, smoothing: i.smoothing, method: i.method, includeRaw: i.smoothing > 0 });
       return {

@@ -272,6 +272,18 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
 
   get isQueuePaused(): boolean { return this.queuePaused; }
 
+  /**
+   * Removes a run that this process is not running from the store, and with `deleteFiles` its folder
+   * when that lies in the data folder's runs/ (a run logged elsewhere keeps its files).
+   */
+  deleteRun(runId: string, o: { deleteFiles?: boolean } = {}): void {
+    const run = this.store.runs.require(runId);
+    if (this.active.has(run.id)) throw new WorkbenchError(`run ${run.id} is still running; cancel it first`, { kind: 'conflict', field: 'id' });
+    this.store.runs.delete(run.id);
+    const runsDir = dataLayout(this.o.dataDir).runs;
+    if (o.deleteFiles && run.outDir && run.outDir.startsWith(runsDir + path.sep)) fs.rmSync(run.outDir, { recursive: true, force: true });
+  }
+
   summary(runId: string): RunSummary {
     return runSummary(this.store, this.store.runs.require(runId), this.active.get(runId)?.progress ?? null);
   }
