@@ -11,7 +11,7 @@ import { loadTaskList } from '../../src-worker/eval/task-list';
 import { readSeries, listMetricKeys } from '../metrics';
 import { runsCsv, seriesCsv, evaluationsWideCsv, evaluationsLongCsv } from '../export';
 import { listModels } from '../models/list';
-import { resolveModelArg } from '../models/resolve-name';
+import { evaluateCheckpointTarget, resolveCheckpointTarget } from '../runs/checkpoint-target';
 import { checkTrainDataPath } from './path-check';
 import type { Checkpoint, Dataset, Evaluation } from '../store';
 import { checkConfigPaths, refusePseudoFilesystem } from './path-policy';
@@ -140,12 +140,8 @@ export function createHandlers(app: WorkbenchApp): Handlers {
     },
 
     'evals.evaluateFile': (i) => {
-      // A pulled model by name evaluates from its folder; its results go there too.
-      const target = resolveModelArg(i.checkpoint, app.dataDir);
-      const { job } = service.evaluatePath(target.path, i.tasks, {
-        datacompPath: i.datacompPath ?? null, model: i.model ?? null, vocab: i.vocab ?? null,
-        ...(target.pulled ? { resultsDir: target.path } : {}),
-      });
+      const target = resolveCheckpointTarget(i.checkpoint, store, app.dataDir);
+      const { job } = evaluateCheckpointTarget(service, target, i.tasks, { datacompPath: i.datacompPath ?? null, model: i.model ?? null, vocab: i.vocab ?? null });
       return { job: job.id, checkpoint: target.path, pulled: target.pulled };
     },
 
