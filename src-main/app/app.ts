@@ -17,8 +17,6 @@ import { createHandlers } from './handlers';
 import type { DownloadsService } from './downloads-service';
 import type { AppWorkbench, ComposeOptions } from './compose';
 
-export { gpuBackendInstalled } from './compose';
-
 /** What the app is started with: the composition options (app/compose.ts) less the origin. */
 export type AppOptions = Omit<ComposeOptions, 'origin' | 'base'>;
 

@@ -171,6 +171,7 @@ export function createHandlers(app: WorkbenchApp): Handlers {
     'datasets.scan': async (i) => ({ dataset: datasetInfo(await app.datasets.rescan(i.id, { count: i.count })) }),
     'datasets.remove': (i) => { app.datasets.remove(i.id); return { ok: true as const }; },
     'datasets.buildBuiltin': (i) => {
+      // The build goes on after the answer; a second request is refused now, not reported later as a failed build.
       if (app.datasets.isBuilding(i.name)) throw new ApiError(409, 'the built-in dataset is already being built', 'name');
       const push = (done: number, total: number, message: string, finished: boolean, error: string | null) =>
         app.events.push({ type: 'dataset-build', name: i.name, done, total, message, finished, error });
