@@ -17,7 +17,7 @@ import './styles/base.css';
 async function boot(): Promise<void> {
   const params = new URLSearchParams(window.location.search);
   if (params.has('fake')) {
-    const { createFakeClient } = await import('./components/dev/fake-client');
+    const { createFakeClient } = await import('./dev/fake-client');
     setApi(createFakeClient({ longRunPoints: Number(params.get('points')) || 1_000_000 }));
   }
   const api = useApi();

@@ -3,36 +3,26 @@
  * methods over them. Electron's main process and the web server both host one WorkbenchApp; neither
  * adds behaviour of its own, so what one front end does the other does too.
  */
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { openStore, type Store } from '../store';
-import { dataLayout, resolveDataDir, type DataLayout } from '../paths';
-import { RunService } from '../runs/service';
-import { GpuMonitor } from '../gpu/monitor';
-import { gpuStates, startMonitorAndWait } from '../core/gpu-state';
+import type { Store } from '../store';
+import type { DataLayout } from '../paths';
+import type { RunService } from '../runs/service';
+import type { GpuMonitor } from '../gpu/monitor';
 import { collectSystemInventory, type SystemInventory } from '../system/inventory';
 import { SystemSampler } from '../system/live';
-import { DownloadManager } from '../downloads/manager';
 import { API, ApiError, parseRequest, type ApiMethod, type ApiOutput, type ApiParsedInput } from '../../src-shared/api/contract';
 import type { ApiEvent, GpuSample } from '../../src-shared/api/types';
+import type { DatasetService } from '../datasets/service';
 import { EventBatcher } from './events';
 import { createHandlers } from './handlers';
-import { DownloadsService } from './downloads-service';
+import type { DownloadsService } from './downloads-service';
+import type { AppWorkbench, ComposeOptions } from './compose';
 import { toApiError } from './api-error';
 
 /** Also here for the Electron main process, which takes it with WorkbenchApp. */
 export { toApiError };
 
-export interface AppOptions {
-  /** Data folder (flag); default $CLIPWB_HOME or the OS default. */
-  home?: string;
-  /** Extra environment for worker processes (tests). */
-  workerEnv?: Record<string, string>;
-  /** Environment for nvidia-smi (tests put a fake one on PATH). */
-  env?: NodeJS.ProcessEnv;
-  stallFactor?: number;
-  minStallMs?: number;
-}
+/** What the app is started with: the composition options (app/compose.ts) less the origin. */
+export type AppOptions = Omit<ComposeOptions, 'origin' | 'base'>;
 
 export type Handlers = { [M in ApiMethod]: (input: ApiParsedInput<M>) => Promise<ApiOutput<M>> | ApiOutput<M> };
 
@@ -45,37 +35,26 @@ export class WorkbenchApp {
   private timers: NodeJS.Timeout[] = [];
   private readonly foreignSeen = new Map<string, number>();
 
-  private constructor(
-    readonly dataDir: string,
-    readonly layout: DataLayout,
-    readonly store: Store,
-    readonly service: RunService,
-    readonly monitor: GpuMonitor,
-    readonly downloads: DownloadsService,
-  ) {
-    this.system = new SystemSampler(dataDir);
+  readonly dataDir: string;
+  readonly layout: DataLayout;
+  readonly store: Store;
+  readonly service: RunService;
+  readonly monitor: GpuMonitor;
+  readonly downloads: DownloadsService;
+  readonly datasets: DatasetService;
+
+  private constructor(private readonly services: AppWorkbench) {
+    ({ dataDir: this.dataDir, layout: this.layout, store: this.store, runs: this.service, monitor: this.monitor, downloads: this.downloads, datasets: this.datasets } = services);
+    this.system = new SystemSampler(this.dataDir);
     this.system.sample();
     this.handlers = createHandlers(this);
-    service.on('event', (e) => this.events.push(e));
-    downloads.on('event', (e) => this.events.push(e));
+    this.service.on('event', (e) => this.events.push(e));
+    this.downloads.on('event', (e) => this.events.push(e));
   }
 
-  static async start(o: AppOptions = {}): Promise<WorkbenchApp> {
-    const dataDir = resolveDataDir({ flag: o.home });
-    fs.mkdirSync(dataDir, { recursive: true });
-    const layout = dataLayout(dataDir);
-    const store = openStore({ file: layout.database });
-    let service: RunService | null = null;
-    const monitor = new GpuMonitor({ env: o.env ?? process.env, runForPid: (pid) => service?.workerPids().get(pid) });
-    await startMonitorAndWait(monitor);
-    // Without tfjs-node-gpu a run cannot compute on a GPU: schedule on the CPU instead of holding GPUs idle.
-    const gpuBackend = gpuBackendInstalled();
-    service = new RunService({
-      store, dataDir, gpus: () => (gpuBackend ? gpuStates(monitor) : []), origin: 'app', autoStart: true, workerEnv: o.workerEnv,
-      stallFactor: o.stallFactor, minStallMs: o.minStallMs,
-    });
-    const downloads = new DownloadsService(store, dataDir, new DownloadManager({ concurrency: 3 }));
-    const app = new WorkbenchApp(dataDir, layout, store, service, monitor, downloads);
+  /** Hosts the services composeWorkbench built for the app (Electron, the web mode); closing the app closes them. */
+  static start(services: AppWorkbench, o: { env?: NodeJS.ProcessEnv } = {}): WorkbenchApp {
+    const app = new WorkbenchApp(services);
     app.startBackground();
     void collectSystemInventory({ timeoutMs: 10_000, env: o.env }).then((inv) => { app.inventory = inv; }, () => undefined);
     return app;
@@ -135,21 +114,8 @@ export class WorkbenchApp {
 
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
-    await this.service.close({ pauseRunning: true, timeoutMs: 30_000 });
-    await this.downloads.close();
-    await this.monitor.stop();
+    await this.services.close({ pauseRunning: true, timeoutMs: 30_000 });
     this.events.flush();
     this.events.close();
-    this.store.close();
-  }
-}
-
-/** Whether @tensorflow/tfjs-node-gpu is installed (an optional dependency; `clipwb doctor` explains). */
-export function gpuBackendInstalled(): boolean {
-  try {
-    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node-gpu');
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -15,6 +15,7 @@ import { pullModel } from '../models/pull';
 import { resolveEvalsetTasks } from '../datasets/evalsets';
 import { requireInside } from './path-policy';
 import { WorkbenchError } from '../../src-shared/errors';
+import type { DatasetService } from '../datasets/service';
 
 interface Live { managerId: string | null; spec: DownloadSpec | null; rate: number | null; eta: number | null; abort: AbortController | null }
 
@@ -22,7 +23,7 @@ export class DownloadsService extends EventEmitter<{ event: [ApiEvent] }> {
   private readonly live = new Map<number, Live>();
   private readonly byManagerId = new Map<string, number>();
 
-  constructor(private readonly store: Store, private readonly dataDir: string, private readonly manager: DownloadManager) {
+  constructor(private readonly store: Store, private readonly dataDir: string, private readonly manager: DownloadManager, private readonly datasets: DatasetService) {
     super();
     for (const d of store.downloads.list({ statuses: ['queued', 'running'] })) store.downloads.update(d.id, { status: 'paused', error: 'the app stopped during the download; resume to continue' });
     manager.on('progress', (s) => this.onStatus(s));
@@ -41,7 +42,7 @@ export class DownloadsService extends EventEmitter<{ event: [ApiEvent] }> {
     for (const task of resolveEvalsetTasks(tasks)) {
       const { specs, dir } = await evalsetDownloadSpecs(task.key, root, hub);
       for (const spec of specs) ids.push(this.startSpec(spec));
-      if (!this.store.datasets.list().some((d) => d.path === dir)) this.store.datasets.add({ name: task.name, kind: 'downloaded', type: 'eval', path: dir, scan: null });
+      this.datasets.registerDownloadedEvalset(task.name, dir);
     }
     return ids;
   }

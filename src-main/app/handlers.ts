@@ -1,7 +1,5 @@
 /** The API methods, each a thin function over the core services. */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { WorkbenchApp, Handlers } from './app';
 import { ApiError, type TaskInfo } from '../../src-shared/api/contract';
@@ -13,12 +11,10 @@ import { defaultConfig, parseTrainArgs, toCommandLine, validateTrainConfig } fro
 import { loadTaskList } from '../../src-worker/eval/task-list';
 import { readSeries, listMetricKeys } from '../metrics';
 import { runsCsv, seriesCsv, evaluationsWideCsv, evaluationsLongCsv } from '../export';
-import { scanFolder } from '../datasets/scan';
 import { listModels } from '../models/list';
-import { resolveModelArg } from '../models/resolve-name';
+import { evaluateCheckpointTarget, resolveCheckpointTarget } from '../runs/checkpoint-target';
 import { checkTrainDataPath } from './path-check';
-import { prepareBuiltin } from '../../src-worker/data/builtin';
-import type { Checkpoint, Dataset, Evaluation, JsonObject } from '../store';
+import type { Checkpoint, Dataset, Evaluation } from '../store';
 import { checkConfigPaths, refusePseudoFilesystem } from './path-policy';
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
@@ -62,8 +58,6 @@ export function createHandlers(app: WorkbenchApp): Handlers {
     checkConfigPaths(app.dataDir, v.config);
     return v;
   };
-  let builtinBuilding = false;
-  let evalChain: Promise<unknown> = Promise.resolve();
 
   return {
     'system.info': (): SystemInfo => {
@@ -127,13 +121,7 @@ export function createHandlers(app: WorkbenchApp): Handlers {
     'runs.cancel': (i) => { service.cancel(i.id); return { ok: true as const }; },
     'runs.pause': (i) => { service.pause(i.id); return { ok: true as const }; },
     'runs.resume': (i) => ({ run: service.summary(service.resume(i.id).id) }),
-    'runs.delete': (i) => {
-      const run = store.runs.require(i.id);
-      if (service.activeRunIds().includes(run.id)) throw new ApiError(409, `run ${run.id} is running; cancel it first`, 'id');
-      store.runs.delete(run.id);
-      if (i.deleteFiles && run.outDir && run.outDir.startsWith(app.layout.runs + path.sep)) fs.rmSync(run.outDir, { recursive: true, force: true });
-      return { ok: true as const };
-    },
+    'runs.delete': (i) => { service.deleteRun(i.id, { deleteFiles: i.deleteFiles }); return { ok: true as const }; },
     'runs.series': (i) => {
       const r = readSeries(store, { runId: i.runId, key: i.key, fromStep: i.fromStep, toStep: i.toStep, maxPoints: i.maxPoints, x: i.x, smoothing: i.smoothing, method: i.method, includeRaw: i.smoothing > 0 });
       return {
@@ -146,27 +134,13 @@ export function createHandlers(app: WorkbenchApp): Handlers {
       lines: store.events.list({ runId: i.runId, afterId: i.afterId, limit: i.limit }).map((e): LogLine => ({ id: e.id, runId: e.runId, time: e.time, level: e.level, kind: e.kind, message: e.message })),
     }),
     'runs.evaluate': (i) => {
-      const run = store.runs.require(i.runId);
-      const ckpts = i.checkpointId !== undefined ? [store.checkpoints.require(i.checkpointId)] : store.checkpoints.listForRun(run.id);
-      if (ckpts.length === 0) throw new ApiError(409, `run ${run.id} has no checkpoint to evaluate yet`, 'runId');
-      for (const c of ckpts) if (c.runId !== run.id) throw new ApiError(400, `checkpoint ${c.id} belongs to run ${c.runId}, not ${run.id}`, 'checkpointId');
-      const jobs: number[] = [];
-      // Several checkpoints are evaluated one after another: each worker would compete for the same cores.
-      for (const c of ckpts) {
-        const start = () => service.evaluate(c.id, i.tasks, { datacompPath: i.datacompPath ?? null });
-        if (ckpts.length === 1) jobs.push(start().job.id);
-        else evalChain = evalChain.then(() => start().done);
-      }
-      return { jobs };
+      const { jobs } = service.evaluateRun(i.runId, i.tasks, { datacompPath: i.datacompPath ?? null }, i.checkpointId);
+      return { jobs: jobs.map((j) => j.id) };
     },
 
     'evals.evaluateFile': (i) => {
-      // A pulled model by name evaluates from its folder; its results go there too.
-      const target = resolveModelArg(i.checkpoint, app.dataDir);
-      const { job } = service.evaluatePath(target.path, i.tasks, {
-        datacompPath: i.datacompPath ?? null, model: i.model ?? null, vocab: i.vocab ?? null,
-        ...(target.pulled ? { resultsDir: target.path } : {}),
-      });
+      const target = resolveCheckpointTarget(i.checkpoint, store, app.dataDir);
+      const { job } = evaluateCheckpointTarget(service, target, i.tasks, { datacompPath: i.datacompPath ?? null, model: i.model ?? null, vocab: i.vocab ?? null });
       return { job: job.id, checkpoint: target.path, pulled: target.pulled };
     },
 
@@ -189,35 +163,22 @@ export function createHandlers(app: WorkbenchApp): Handlers {
     'queue.status': () => queueStatus(app),
     'queue.resume': () => { service.resumeQueue(); return queueStatus(app); },
 
-    'datasets.list': () => ({ datasets: store.datasets.list().map(datasetInfo) }),
-    'datasets.add': async (i) => {
-      const p = path.resolve(i.path);
-      if (!fs.existsSync(p) || !fs.statSync(p).isDirectory()) throw new ApiError(400, `path: ${p} is not an existing folder`, 'path');
-      refusePseudoFilesystem(p, 'path');
-      const scan = await scanFolder(p, {});
-      const d = store.datasets.add({ name: i.name ?? path.basename(p), kind: 'folder', type: i.type, path: p, scan: { ...scan } as unknown as JsonObject });
-      return { dataset: datasetInfo(d) };
-    },
-    'datasets.scan': async (i) => {
-      const d = store.datasets.get(i.id);
-      if (!d) throw new ApiError(404, `dataset ${i.id} does not exist`, 'id');
-      const scan = await scanFolder(d.path, { count: i.count });
-      return { dataset: datasetInfo(store.datasets.update(d.id, { scan: { ...scan } as unknown as JsonObject })) };
-    },
-    'datasets.remove': (i) => { store.datasets.remove(i.id); return { ok: true as const }; },
+    'datasets.list': () => ({ datasets: app.datasets.list().map(datasetInfo) }),
+    'datasets.add': async (i) => ({
+      dataset: datasetInfo(await app.datasets.addFolder({ path: i.path, type: i.type, name: i.name, checkPath: (p) => refusePseudoFilesystem(p, 'path') })),
+    }),
+    'datasets.scan': async (i) => ({ dataset: datasetInfo(await app.datasets.rescan(i.id, { count: i.count })) }),
+    'datasets.remove': (i) => { app.datasets.remove(i.id); return { ok: true as const }; },
     'datasets.buildBuiltin': (i) => {
-      if (builtinBuilding) throw new ApiError(409, 'the built-in dataset is already being built', 'name');
-      builtinBuilding = true;
+      // The build goes on after the answer; a second request is refused now, not reported later as a failed build.
+      if (app.datasets.isBuilding(i.name)) throw new ApiError(409, 'the built-in dataset is already being built', 'name');
       const push = (done: number, total: number, message: string, finished: boolean, error: string | null) =>
         app.events.push({ type: 'dataset-build', name: i.name, done, total, message, finished, error });
       push(0, 1, 'starting', false, null);
-      prepareBuiltin(`builtin:${i.name}`, app.dataDir, (p) => push(p.done, p.total, p.phase, false, null)).then((ds) => {
-        if (!store.datasets.list().some((d) => d.path === ds.dir)) {
-          store.datasets.add({ name: `${i.name} (train)`, kind: 'builtin', type: 'train', path: ds.dir, scan: { samples: ds.trainCount, dataSize: ds.dataSize, pattern: ds.trainPattern, vocab: ds.vocabDir, trainData: `builtin:${i.name}` } });
-          for (const [task, dir] of Object.entries(ds.evalDirs)) store.datasets.add({ name: `${i.name} (${task} test)`, kind: 'builtin', type: 'eval', path: dir, scan: { task, classes: ds.classnames.length } });
-        }
-        push(1, 1, `ready at ${ds.dir}`, true, null);
-      }, (err: Error) => push(0, 1, 'failed', true, err.message)).finally(() => { builtinBuilding = false; });
+      app.datasets.buildBuiltin(i.name, (p) => push(p.done, p.total, p.phase, false, null)).then(
+        (ds) => push(1, 1, `ready at ${ds.dir}`, true, null),
+        (err: Error) => push(0, 1, 'failed', true, err.message),
+      );
       return { started: true as const };
     },
 

@@ -1,13 +1,11 @@
 /**
  * What every clipwb command that touches runs needs: the data folder, the store, and a run service that
- * records CLI runs in the same store as the app.
+ * records CLI runs in the same store as the app. Both are built by the app's composition root
+ * (app/compose.ts), as for the web mode and Electron.
  */
-import fs from 'node:fs';
-import { resolveDataDir, dataLayout, type DataLayout } from '../paths';
-import { openStore, type Store } from '../store';
-import { RunService } from '../runs/service';
-import { GpuMonitor } from '../gpu/monitor';
-import { gpuStates, startMonitorAndWait } from '../core/gpu-state';
+import type { GpuMonitor } from '../gpu/monitor';
+import type { RunService } from '../runs/service';
+import { composeWorkbench, openWorkbenchStore, type WorkbenchStore } from '../app/compose';
 
 export const HOME_FLAG = { name: 'home', type: 'string' as const, help: 'Workbench data folder (default $CLIPWB_HOME, else ~/.local/share/clip-workbench)' };
 
@@ -24,24 +22,15 @@ export function takeHomeFlag(argv: string[]): { home: string | undefined; rest: 
   return { home, rest };
 }
 
-export interface CliContext {
-  dataDir: string;
-  layout: DataLayout;
-  store: Store;
-  close(): Promise<void>;
-}
+/** The lighter path: the data folder, the store and the services over it alone (app/compose.ts). */
+export type CliContext = WorkbenchStore;
 
 export function openContext(home: string | undefined): CliContext {
-  const dataDir = resolveDataDir({ flag: home });
-  fs.mkdirSync(dataDir, { recursive: true });
-  const layout = dataLayout(dataDir);
-  const store = openStore({ file: layout.database });
-  return { dataDir, layout, store, close: async () => store.close() };
+  return openWorkbenchStore(home);
 }
 
+/** The run service (and the GPU monitor it schedules by) over an open context; the caller closes both. */
 export async function openRunService(ctx: CliContext): Promise<{ service: RunService; monitor: GpuMonitor }> {
-  const monitor = new GpuMonitor();
-  await startMonitorAndWait(monitor);
-  const service = new RunService({ store: ctx.store, dataDir: ctx.dataDir, gpus: () => gpuStates(monitor), origin: 'cli', autoStart: false });
-  return { service, monitor };
+  const wb = await composeWorkbench({ origin: 'cli', base: ctx });
+  return { service: wb.runs, monitor: wb.monitor };
 }

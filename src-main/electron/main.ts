@@ -7,6 +7,7 @@ import { app as electronApp, BrowserWindow, dialog, ipcMain, Menu, Notification,
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WorkbenchApp, toApiError } from '../app/app';
+import { composeWorkbench } from '../app/compose';
 import { securityPolicy } from './security';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -51,7 +52,7 @@ function buildMenu(): void {
 async function main(): Promise<void> {
   await electronApp.whenReady();
   securityPolicy(session.defaultSession);
-  core = await WorkbenchApp.start({ home: process.env.CLIPWB_HOME });
+  core = WorkbenchApp.start(await composeWorkbench({ home: process.env.CLIPWB_HOME, origin: 'app' }));
   ipcMain.handle('clipwb:invoke', async (_e, method: unknown, input: unknown) => {
     try {
       return { result: await core!.call(String(method), input) };

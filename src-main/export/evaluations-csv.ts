@@ -5,7 +5,7 @@
  */
 import type { Evaluation } from '../store/evaluations';
 import type { Store } from '../store/store';
-import { csvChunks, type CsvOptions, type CsvValue } from './csv';
+import { csvChunks, type CsvOptions, type CsvValue } from '../../src-shared/csv';
 
 export interface EvaluationsCsvOptions extends CsvOptions {
   /** All runs when omitted. */

@@ -1,6 +1,6 @@
 /** Flattens a nested config into dotted column names for spreadsheets: {optim: {lr: 1}} -> optim.lr. */
 import type { JsonValue } from '../store/json';
-import type { CsvValue } from './csv';
+import type { CsvValue } from '../../src-shared/csv';
 
 export function flattenJson(value: JsonValue, prefix: string, out: Map<string, CsvValue> = new Map()): Map<string, CsvValue> {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {

@@ -5,7 +5,7 @@
 import type { Run } from '../store/runs';
 import type { Store } from '../store/store';
 import { metricSummaries, type MetricGoal, type MetricSummary } from '../metrics/summary';
-import { csvChunks, type CsvOptions, type CsvValue } from './csv';
+import { csvChunks, type CsvOptions, type CsvValue } from '../../src-shared/csv';
 import { flattenJson } from './flatten';
 
 export interface RunsCsvOptions extends CsvOptions {

@@ -5,7 +5,7 @@
  * Streams page by page: a few thousand points are in memory at a time, whatever the series length.
  */
 import type { Store } from '../store/store';
-import { csvChunks, type CsvOptions, type CsvValue } from './csv';
+import { csvChunks, type CsvOptions, type CsvValue } from '../../src-shared/csv';
 
 export interface SeriesCsvOptions extends CsvOptions {
   runIds: string[];

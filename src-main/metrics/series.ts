@@ -12,8 +12,8 @@ import { z } from 'zod';
 import type { Store } from '../store/store';
 import { parseInput } from '../store/validate';
 import type { PointColumns } from '../store/metric-chunks';
-import { DECIMATION_METHODS, decimateIndices, type DecimationMethod } from './decimate';
-import { smoothEma, smoothingWarmupLength } from './smoothing';
+import { DECIMATION_METHODS, decimateIndices, type DecimationMethod } from '../../src-shared/metrics/decimate';
+import { smoothEma, smoothingWarmupLength } from '../../src-shared/metrics/smoothing';
 
 export const SERIES_X_AXES = ['step', 'wall', 'relative'] as const;
 /** step; wall = ms since the Unix epoch; relative = ms since the series' first point. */

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Store, type Run, type RunStatus, type JsonObject, type Checkpoint, appendMetrics, supersedeMetricsAfter } from '../store';
 import { dataLayout } from '../paths';
+import { WorkbenchError } from '../../src-shared/errors';
 import { ConfigError, parseTrainArgs, toCommandLine, validateTrainConfig, type TrainConfig } from '../../src-shared/config/train-config';
 import type { Job, WorkerToMain } from '../../src-worker/protocol';
 import type { ApiEvent, RunSummary } from '../../src-shared/api/types';
@@ -25,7 +26,6 @@ import { hasLiveWorker, isLiveStatus, LIVE_STATUSES, markInterrupted } from './r
 import { reconcileMetrics } from './reconcile-metrics';
 import { latestEventId, readControl, requestControl } from './control';
 import { EvalJobs, checkEvalTasks, evalJobSpec, evalOptionsForRun, type EvalJobInfo, type EvalOptions, type EvalOwner } from './eval-jobs';
-import { WorkbenchError } from '../../src-shared/errors';
 
 export { defaultRunName } from './run-name';
 export type { EvalJobInfo, EvalOptions } from './eval-jobs';
@@ -87,6 +87,8 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
   private readonly waiters = new Map<string, ((run: Run) => void)[]>();
   /** Runs of other processes with no live worker: since when (they get a grace period). */
   private readonly orphanSince = new Map<string, number>();
+  /** The evaluation batches asked for so far, run one after the other (evaluateRun). */
+  private evalBatches: Promise<unknown> = Promise.resolve();
   readonly store: Store;
 
   constructor(private readonly o: RunServiceOptions) {
@@ -270,6 +272,18 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
 
   get isQueuePaused(): boolean { return this.queuePaused; }
 
+  /**
+   * Removes a run that this process is not running from the store, and with `deleteFiles` its folder
+   * when that lies in the data folder's runs/ (a run logged elsewhere keeps its files).
+   */
+  deleteRun(runId: string, o: { deleteFiles?: boolean } = {}): void {
+    const run = this.store.runs.require(runId);
+    if (this.active.has(run.id)) throw new WorkbenchError(`run ${run.id} is still running; cancel it first`, { kind: 'conflict', field: 'id' });
+    this.store.runs.delete(run.id);
+    const runsDir = dataLayout(this.o.dataDir).runs;
+    if (o.deleteFiles && run.outDir && run.outDir.startsWith(runsDir + path.sep)) fs.rmSync(run.outDir, { recursive: true, force: true });
+  }
+
   summary(runId: string): RunSummary {
     return runSummary(this.store, this.store.runs.require(runId), this.active.get(runId)?.progress ?? null);
   }
@@ -307,10 +321,20 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
     return this.evaluatePath(ckpt.path, tasks, evalOptionsForRun(run, ckpt, options), { checkpointId, runId: run.id, runName: run.name });
   }
 
-  /** Evaluates every checkpoint of a run that is still on disk, one after the other. */
-  evaluateRun(runId: string, tasks: string[], options: EvalOptions = {}): { jobs: EvalJobInfo[]; done: Promise<EvalJobInfo[]> } {
+  /**
+   * Evaluates one checkpoint of a run (`checkpointId`) or every checkpoint of it still on disk. A batch
+   * runs one checkpoint after the other, and after any batch asked for earlier: each worker would
+   * compete for the same cores.
+   */
+  evaluateRun(runId: string, tasks: string[], options: EvalOptions = {}, checkpointId?: number): { jobs: EvalJobInfo[]; done: Promise<EvalJobInfo[]> } {
     this.assertOpen();
     const run = this.store.runs.require(runId);
+    if (checkpointId !== undefined) {
+      const c = this.store.checkpoints.require(checkpointId);
+      if (c.runId !== run.id) throw new ConfigError('checkpointId', `checkpoint ${c.id} belongs to run ${c.runId}, not ${run.id}`);
+      const { job, done } = this.evaluate(c.id, tasks, options);
+      return { jobs: [job], done: done.then((j) => [j]) };
+    }
     checkEvalTasks(tasks);
     const ckpts = this.store.checkpoints.listForRun(runId).filter((c) => {
       if (c.fileDeletedAt !== null) return false;
@@ -318,13 +342,18 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
       this.store.checkpoints.markFileDeleted(c.id);
       return false;
     });
-    if (ckpts.length === 0) throw new WorkbenchError(`run ${run.name} (${runId}) has no checkpoint on disk to evaluate`, { kind: 'conflict' });
+    if (ckpts.length === 0) throw new WorkbenchError(`run ${run.name} (${runId}) has no checkpoint on disk to evaluate`, { kind: 'conflict', field: 'runId' });
+    if (ckpts.length === 1) {
+      const { job, done } = this.evaluate(ckpts[0]!.id, tasks, options);
+      return { jobs: [job], done: done.then((j) => [j]) };
+    }
     const created = ckpts.map((c) => this.evals.create(evalJobSpec(this.o.dataDir, c.path, tasks, evalOptionsForRun(run, c, options)), options.devices ?? [], { checkpointId: c.id, runId, runName: run.name }));
-    const done = (async () => {
+    const done = this.evalBatches.then(async () => {
       const results: EvalJobInfo[] = [];
       for (const c of created) results.push(await c.start());
       return results;
-    })();
+    });
+    this.evalBatches = done.catch(() => undefined);
     return { jobs: created.map((c) => ({ ...c.info })), done };
   }
 

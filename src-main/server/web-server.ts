@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WorkbenchApp, type AppOptions } from '../app/app';
 import { toApiError } from '../app/api-error';
+import { composeWorkbench } from '../app/compose';
 import { ApiError } from '../../src-shared/api/contract';
 import { WorkbenchError } from '../../src-shared/errors';
 
@@ -91,7 +92,7 @@ export async function startWebServer(o: WebServerOptions = {}): Promise<WebServe
   if (token.length < 16) throw new WorkbenchError('--token must be at least 16 characters', { kind: 'invalid', field: 'token' });
   const staticDir = o.staticDir ?? path.resolve(here, '..', '..', 'out', 'renderer');
   const ownsApp = !o.app;
-  const app = o.app ?? (await WorkbenchApp.start(o));
+  const app = o.app ?? WorkbenchApp.start(await composeWorkbench({ ...o, origin: 'app' }), { env: o.env });
   let origin = '';
   let allowedHosts = new Set<string>();
 

@@ -153,8 +153,18 @@ CREATE TABLE downloads (
 CREATE INDEX downloads_by_status ON downloads(status);
 `;
 
+const BUILTIN_TRAIN_DATA = `
+UPDATE datasets
+SET scan = json_set(COALESCE(scan, '{}'), '$.trainData', 'builtin:' || substr(name, 1, length(name) - length(' (train)')))
+WHERE kind = 'builtin' AND type = 'train' AND name LIKE '% (train)'
+  AND json_type(COALESCE(scan, '{}'), '$.trainData') IS NULL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: INITIAL_SCHEMA },
   // The checkpoint a resume asked for by name (--resume PATH); the next start uses it, then clears it.
   { version: 2, name: 'runs.resume_from', up: 'ALTER TABLE runs ADD COLUMN resume_from TEXT;' },
+  // The CLI registered the built-in training set without its `builtin:<name>` spec (the app did); one
+  // registration now writes it for both (datasets/service.ts), and rows written before get it here.
+  { version: 3, name: 'datasets: builtin train sets carry scan.trainData', up: BUILTIN_TRAIN_DATA },
 ];

@@ -5,7 +5,10 @@
  * pulled model's name, a model folder, a bare .safetensors or a PyTorch .pt checkpoint, in open_clip or
  * transformers names (see teacher/pretrained.ts).
  */
-import { loadModelConfig, type ClipConfig, type StateDict } from '../model';
+import type * as tf from '@tensorflow/tfjs';
+import { loadModelConfig, paramsFromStateDict, disposeParams, type ClipConfig, type StateDict } from '../model';
+import { ClipTokenizer, STANDARD_VOCAB_SIZE, assertVocabularyFitsModel, standardVocabularyPath } from '../text';
+import { isBuiltin, prepareBuiltin, type BuiltinDataset } from '../data/builtin';
 import { loadPretrainedWeights } from '../teacher/pretrained';
 import { loadCheckpoint, resolveCheckpoint, type CheckpointSidecar } from '../io/checkpoint';
 import { ConfigError } from '../../src-shared/config/train-config';
@@ -51,6 +54,46 @@ export async function loadEvalModel(o: LoadEvalModelOptions): Promise<EvalModel>
   }
   assertFiniteWeights(loaded.weights, loaded.label, o.field ?? 'checkpoint');
   return loaded;
+}
+
+export interface ModelForEval {
+  model: EvalModel;
+  cfg: ClipConfig;
+  tokenizer: ClipTokenizer;
+  /** The model's parameters as tensors; `dispose` frees them. */
+  params: Record<string, tf.Tensor>;
+  /** The built-in dataset the checkpoint was trained on, if it was (built or verified here). */
+  builtin: BuiltinDataset | null;
+  dispose(): void;
+}
+
+/**
+ * The one way `clipwb embed` and evaluation jobs load a checkpoint: the weights (loadEvalModel), the
+ * tokenizer as in training (--vocab, else the run's vocabulary, the built-in dataset's, the one that
+ * came with published weights, else the shipped standard one for vocab_size 49408), checked against
+ * the model, and the parameters as tensors.
+ */
+export async function loadModelForEval(o: LoadEvalModelOptions & {
+  vocab?: string | null;
+  /** Build (or verify) the built-in dataset the checkpoint was trained on even when its vocabulary is not needed (its test sets are). */
+  builtinDataset?: boolean;
+}): Promise<ModelForEval> {
+  const model = await loadEvalModel(o);
+  const cfg = model.cfg;
+  const train = model.sidecar?.trainConfig ?? {};
+  const trainData = typeof train.trainData === 'string' && isBuiltin(train.trainData) ? train.trainData : null;
+  let builtin = trainData !== null && o.builtinDataset ? await prepareBuiltin(trainData, o.dataDir) : null;
+  const builtinVocab = async () => (trainData === null ? null : (builtin ??= await prepareBuiltin(trainData, o.dataDir)).vocabDir);
+  const vocab = o.vocab ?? (typeof train.vocab === 'string' ? train.vocab : null) ?? (await builtinVocab()) ?? model.tokenizer ??
+    (cfg.text.vocabSize === STANDARD_VOCAB_SIZE ? standardVocabularyPath() : null);
+  if (!vocab) {
+    throw new ConfigError('vocab', `no tokenizer vocabulary for ${model.label} (vocab_size ${cfg.text.vocabSize})`,
+      'Pass --vocab (bpe_simple_vocab_16e6.txt.gz or a folder with vocab.json + merges.txt)');
+  }
+  const tokenizer = await ClipTokenizer.load(vocab);
+  assertVocabularyFitsModel(tokenizer.vocabulary, cfg.text.vocabSize, cfg.name);
+  const params = paramsFromStateDict(cfg, model.weights, o.checkpoint);
+  return { model, cfg, tokenizer, params, builtin, dispose: () => disposeParams(params) };
 }
 
 /**

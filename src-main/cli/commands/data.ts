@@ -82,7 +82,7 @@ export const dataCommand: Command = {
       switch (sub) {
         case 'build': {
           const name = positionals[0] ?? 'fashion-mnist';
-          const ds = await ensureBuiltinDataset(context().store, context().dataDir, name);
+          const ds = await ensureBuiltinDataset(context().datasets, name);
           console.log(JSON.stringify({ name: ds.name, dir: ds.dir, train: ds.trainPattern, samples: ds.trainCount, dataSize: ds.dataSize, vocab: ds.vocabDir, eval: ds.evalDirs }, null, 2));
           return 0;
         }
@@ -115,8 +115,7 @@ export const dataCommand: Command = {
                 await runDownloads(listed.specs, task.key);
                 dir = listed.dir;
               }
-              const store = context().store;
-              if (!store.datasets.list().some((d) => d.path === dir)) store.datasets.add({ name: task.name, kind: 'downloaded', type: 'eval', path: dir, scan: null });
+              context().datasets.registerDownloadedEvalset(task.name, dir);
             }
             console.log(`eval sets in ${dest} (use --datacomp-path ${dest} or clipwb eval --data-dir ${dest})`);
             return 0;

@@ -64,7 +64,7 @@ export const demoCommand: Command = {
     const nproc = positive('nproc', num(flags.nproc));
     const seed = num(flags.seed) ?? (reference ? DEFAULT_REFERENCE_BUDGET.teacherSeed : 0);
     const ctx = openContext(str(flags.home));
-    await ensureBuiltinDataset(ctx.store, ctx.dataDir);
+    await ensureBuiltinDataset(ctx.datasets);
     const { service, monitor } = await openRunService(ctx);
     try {
       const args = [...PRESETS.find((p) => p.name === 'demo')!.args, '--nproc', String(nproc), '--seed', String(seed), '--devices', 'cpu',

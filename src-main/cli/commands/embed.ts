@@ -2,16 +2,13 @@ import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { Command } from '../command';
 import { parseArgs, formatFlagHelp, str, type FlagSpec, UsageError } from '../args';
+import { WorkbenchError } from '../../../src-shared/errors';
 import { HOME_FLAG } from '../context';
 import { resolveDataDir } from '../../paths';
 import { initBackend, parseBackendPreference } from '../../../src-worker/backend/select';
-import { loadEvalModel } from '../../../src-worker/eval/load-model';
-import { paramsFromStateDict, disposeParams } from '../../../src-worker/model';
-import { ClipTokenizer, assertVocabularyFitsModel } from '../../../src-worker/text';
+import { loadModelForEval } from '../../../src-worker/eval/load-model';
 import { modelEncoder } from '../../../src-worker/eval/model-encoder';
 import { transformImageInto } from '../../../src-worker/data';
-import { isBuiltin, prepareBuiltin } from '../../../src-worker/data/builtin';
-import { WorkbenchError } from '../../../src-shared/errors';
 
 const FLAGS: FlagSpec[] = [
   { name: 'checkpoint', type: 'string', required: true, help: 'Checkpoint (.json sidecar, .safetensors or PyTorch .pt), a model folder, or a pulled model\'s name (org/name, openai)' },
@@ -35,17 +32,8 @@ export const embedCommand: Command = {
     for (const f of images) if (!fs.existsSync(f)) throw new WorkbenchError(`embed: --image ${f} does not exist`, { kind: 'not-found', field: 'image' });
     await initBackend(parseBackendPreference(str(flags.backend)));
     const dataDir = resolveDataDir({ flag: str(flags.home) });
-    const given = str(flags.checkpoint)!;
-    const ckpt = await loadEvalModel({ checkpoint: given, dataDir, model: str(flags.model) ?? null });
+    const { model: ckpt, cfg, tokenizer, params, dispose } = await loadModelForEval({ checkpoint: str(flags.checkpoint)!, dataDir, model: str(flags.model) ?? null, vocab: str(flags.vocab) ?? null });
     for (const note of ckpt.notes) if (process.env.CLIPWB_DEBUG) console.error(`debug: ${ckpt.label}: ${note}`);
-    const cfg = ckpt.cfg;
-    const trainData = ckpt.sidecar?.trainConfig.trainData;
-    let vocab = str(flags.vocab) ?? (typeof ckpt.sidecar?.trainConfig.vocab === 'string' ? ckpt.sidecar.trainConfig.vocab : undefined) ?? ckpt.tokenizer ?? undefined;
-    if (!vocab && typeof trainData === 'string' && isBuiltin(trainData)) vocab = (await prepareBuiltin(trainData, dataDir)).vocabDir;
-    if (!vocab) throw new WorkbenchError('embed: pass --vocab (the tokenizer files of this model)', { kind: 'invalid', field: 'vocab' });
-    const tokenizer = await ClipTokenizer.load(vocab);
-    assertVocabularyFitsModel(tokenizer.vocabulary, cfg.text.vocabSize, cfg.name);
-    const params = paramsFromStateDict(cfg, ckpt.weights, str(flags.checkpoint)!);
     const encoder = modelEncoder(params, cfg);
     const size = cfg.vision.imageSize;
     const d = cfg.embedDim;
@@ -67,7 +55,7 @@ export const embedCommand: Command = {
       texts: texts.map((text, i) => ({ text, embedding: textEmb[i] })),
       similarity,
     }));
-    disposeParams(params);
+    dispose();
     return 0;
   },
 };

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from '../command';
 import { parseArgs, formatFlagHelp, str, num, list, type FlagSpec, UsageError } from '../args';
@@ -6,10 +5,9 @@ import { openContext, openRunService, HOME_FLAG } from '../context';
 import { formatResultsTable } from '../../../src-worker/eval/results-table';
 import type { TaskOutcome } from '../../../src-worker/eval/evaluate-tasks';
 import { createProgressBar } from '../progress';
-import { resolveModelArg } from '../../models/resolve-name';
+import { evaluateCheckpointTarget, resolveCheckpointTarget } from '../../runs/checkpoint-target';
 import { loadTaskList } from '../../../src-worker/eval/task-list';
 import { formatTaskListing, taskListing } from '../../../src-worker/eval/task-listing';
-import { resolveCheckpoint } from '../../../src-worker/io/checkpoint';
 
 const FLAGS: FlagSpec[] = [
   { name: 'checkpoint', type: 'string', help: 'Checkpoint: its .json sidecar, .safetensors or PyTorch .pt, a run folder (newest checkpoint), a model folder, or a pulled model\'s name (org/name, openai)' },
@@ -43,19 +41,15 @@ export const evalCommand: Command = {
     const ctx = openContext(str(flags.home));
     const { service, monitor } = await openRunService(ctx);
     try {
-      const target = resolveModelArg(str(flags.checkpoint)!, ctx.dataDir);
-      // A run folder (or its checkpoints folder) means its newest checkpoint: resolved here, so that results
-      // go to that run's eval_results/ and are recorded with the checkpoint, as for a named sidecar.
-      const ckptPath = !target.pulled && isDirectory(target.path) ? (resolveCheckpoint(target.path).sidecar ?? target.path) : target.path;
-      const known = ctx.store.checkpoints.getByPath(ckptPath) ?? ctx.store.checkpoints.getByPath(ckptPath.replace(/\.safetensors$/, '.json'));
+      const target = resolveCheckpointTarget(str(flags.checkpoint)!, ctx.store, ctx.dataDir);
+      const known = target.checkpoint;
       const options = {
         datacompPath: str(flags['data-dir']) ? path.resolve(str(flags['data-dir'])!) : null,
         batchSize: num(flags['batch-size']), backend: backend as 'auto', model: str(flags.model) ?? null, vocab: str(flags.vocab) ?? null,
-        // A pulled model's results go to its own folder (models/<org>/<name>/eval_results/).
-        ...(str(flags['results-dir']) ? { resultsDir: path.resolve(str(flags['results-dir'])!) } : target.pulled ? { resultsDir: ckptPath } : {}),
+        // Default: the run's folder; a pulled model's own folder (models/<org>/<name>/eval_results/).
+        ...(str(flags['results-dir']) ? { resultsDir: path.resolve(str(flags['results-dir'])!) } : {}),
       };
-      const tasks = list(flags.tasks);
-      const { done } = known ? service.evaluate(known.id, tasks, options) : service.evaluatePath(ckptPath, tasks, options);
+      const { done } = evaluateCheckpointTarget(service, target, list(flags.tasks), options);
       const bar = createProgressBar('eval');
       service.on('event', (e) => {
         if (e.type === 'eval-job' && e.total > 1) bar.update(e.done, e.total, e.message);
@@ -83,7 +77,3 @@ export const evalCommand: Command = {
     }
   },
 };
-
-function isDirectory(p: string): boolean {
-  try { return fs.statSync(p).isDirectory(); } catch { return false; }
-}

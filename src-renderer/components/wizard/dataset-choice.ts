@@ -13,7 +13,7 @@ export const BUILTIN_TRAIN_DATA = 'builtin:fashion-mnist';
 export function trainDataValue(d: DatasetInfo): string {
   const spec = d.scan?.trainData;
   if (typeof spec === 'string' && spec.length > 0) return spec;
-  return d.kind === 'builtin' ? `builtin:${d.name.replace(/\s*\(.*\)$/, '')}` : d.path;
+  return d.path;
 }
 
 function scanNumber(d: DatasetInfo, key: string): number | null {

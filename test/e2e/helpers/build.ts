@@ -16,7 +16,7 @@ function newestMtime(dir: string): number {
 
 export function ensureRendererBuilt(): void {
   const index = path.join(RENDERER_OUT, 'index.html');
-  const sources = [path.resolve('src-renderer'), path.resolve('src-main', 'api')];
+  const sources = [path.resolve('src-renderer'), path.resolve('src-shared')];
   const newestSource = Math.max(...sources.map(newestMtime));
   if (fs.existsSync(index) && fs.statSync(index).mtimeMs >= newestSource) return;
   const r = spawnSync('npx', ['vite', 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });

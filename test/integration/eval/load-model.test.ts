@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadEvalModel } from '../../../src-worker/eval/load-model';
+import { loadEvalModel, loadModelForEval } from '../../../src-worker/eval/load-model';
 import { ConfigError } from '../../../src-shared/config/train-config';
 import { resolveModelArg } from '../../../src-main/models/resolve-name';
 import { hfToOpenClipByHand, tempDir, tinyConfig, writeConfigFile, writeHfFolder, writePullManifest } from '../../unit/teacher/fixtures';
@@ -89,5 +89,23 @@ describe('published weights for eval and embed', () => {
     const m = await loadEvalModel({ checkpoint: 'seed/checkpoints', dataDir, model });
     expect(m.label).toMatch(/seed\/checkpoints, pulled, .*epoch_30\.pt/);
     expectBitwiseEqual(m.weights, expected);
+  });
+
+  it('loadModelForEval (embed and eval jobs): the weights, the tokenizer that came with them, the parameters; a model without one asks for --vocab', async () => {
+    const m = await loadModelForEval({ checkpoint: 'openai/clip-vit-base-patch32', dataDir });
+    try {
+      expect(m.model.tokenizer).toBe(pulled);
+      expect(m.builtin).toBeNull();
+      expect(m.tokenizer.encode(['a photo'], m.cfg.text.contextLength).length).toBe(m.cfg.text.contextLength);
+      expect(Object.keys(m.params).length).toBeGreaterThan(0);
+    } finally {
+      m.dispose();
+    }
+    const file = path.join(root, 'seed', 'epoch_30.pt');
+    const model = writeConfigFile(path.join(root, 'configs'), {}, 'tiny.json');
+    const err = await loadModelForEval({ checkpoint: file, dataDir, model }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).field).toBe('vocab');
+    expect((err as Error).message).toMatch(/no tokenizer vocabulary for .*Pass --vocab/s);
   });
 });

@@ -120,6 +120,11 @@ describe('run service: create, train, record, evaluate, export', () => {
     expect(() => h.service.evaluate(first.id, ['not-a-task'])).toThrow(/tasks: unknown task "not-a-task"/);
     expect(() => h.service.evaluate(first.id, [])).toThrow(/tasks: no evaluation task given/);
     expect(() => h.service.evaluatePath(path.join(ws.root, 'nope.json'), [EVAL_TASK])).toThrow(/checkpoint: .*nope\.json does not exist/);
+    // runs.evaluate names one checkpoint of the run: another run's is refused, naming the field.
+    const other = h.store.runs.create({ id: 'other-run', name: 'other', origin: 'cli', status: 'finished' });
+    expect(() => h.service.evaluateRun(other.id, [EVAL_TASK], {}, first.id)).toThrow(/checkpointId: checkpoint \d+ belongs to run .*, not other-run/);
+    expect(() => h.service.evaluateRun(other.id, [EVAL_TASK])).toThrow(/has no checkpoint on disk to evaluate/);
+    h.store.runs.delete(other.id);
 
     const broken = path.join(ws.root, 'broken.safetensors');
     fs.writeFileSync(broken, 'this is not a safetensors file');

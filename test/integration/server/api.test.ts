@@ -101,6 +101,21 @@ describe('web API boundary', () => {
     expect(fs.existsSync(path.join(home, 'downloads'))).toBe(false);
   });
 
+  it('deletes a run through the run service: its folder only with deleteFiles and only inside the data folder', async () => {
+    const inside = path.join(server.app.layout.runs, 'to-delete');
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'clipwb-outside-run-'));
+    fs.mkdirSync(inside, { recursive: true });
+    server.app.store.runs.create({ id: 'to-delete', name: 'to delete', origin: 'cli', status: 'finished', outDir: inside });
+    server.app.store.runs.create({ id: 'kept-files', name: 'kept files', origin: 'cli', status: 'finished', outDir: outside });
+    expect((await request('runs.delete', { id: 'to-delete', deleteFiles: true })).status).toBe(200);
+    expect((await request('runs.delete', { id: 'kept-files', deleteFiles: true })).status).toBe(200);
+    expect(fs.existsSync(inside)).toBe(false);
+    expect(fs.existsSync(outside)).toBe(true);
+    expect(server.app.store.runs.get('to-delete')).toBeUndefined();
+    expect((await request('runs.delete', { id: 'to-delete' })).status).toBe(404);
+    fs.rmSync(outside, { recursive: true, force: true });
+  });
+
   it('rejects bodies that are not JSON, too large, or not POST', async () => {
     expect((await request('runs.list', null, { raw: '{not json' })).status).toBe(400);
     const huge = JSON.stringify({ config: { notes: 'x'.repeat(2 * 1024 * 1024) } });

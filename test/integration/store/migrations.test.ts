@@ -50,6 +50,26 @@ describe('opening and migrating the database', () => {
     }
   });
 
+  it('gives built-in training sets registered before version 3 (by the CLI) their builtin: spec', () => {
+    const db = new Database(stores.file());
+    try {
+      migrate(db, MIGRATIONS.slice(0, 2), 'test.sqlite');
+      const add = db.prepare('INSERT INTO datasets (name, kind, path, type, scan, added_at) VALUES (?, ?, ?, ?, ?, 0)');
+      add.run('fashion-mnist (train)', 'builtin', '/d/fashion-mnist', 'train', JSON.stringify({ samples: 60000, vocab: '/d/fashion-mnist/vocab' }));
+      add.run('fashion-mnist (fashion_mnist test)', 'builtin', '/d/fashion-mnist/test', 'eval', JSON.stringify({ task: 'fashion_mnist' }));
+      add.run('mine', 'folder', '/d/mine', 'train', null);
+      migrate(db, MIGRATIONS, 'test.sqlite');
+      const scans = db.prepare('SELECT name, scan FROM datasets ORDER BY id').all() as { name: string; scan: string | null }[];
+      expect(scans.map((r) => [r.name, r.scan === null ? null : JSON.parse(r.scan) as unknown])).toEqual([
+        ['fashion-mnist (train)', { samples: 60000, vocab: '/d/fashion-mnist/vocab', trainData: 'builtin:fashion-mnist' }],
+        ['fashion-mnist (fashion_mnist test)', { task: 'fashion_mnist' }],
+        ['mine', null],
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('rolls back a failing migration entirely', () => {
     const bad: Migration[] = [
       { version: 1, name: 'one', up: 'CREATE TABLE a (x INTEGER)' },

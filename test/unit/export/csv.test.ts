@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvChunks, csvField, csvRow, csvToString, formatCsvValue } from '../../../src-main/export/csv';
+import { csvChunks, csvField, csvRow, csvToString, formatCsvValue } from '../../../src-shared/csv';
 import { flattenJson } from '../../../src-main/export/flatten';
 import { parseRfc4180 } from './rfc4180';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lttbIndices, minMaxIndices } from '../../../src-main/metrics/decimate';
+import { lttbIndices, minMaxIndices } from '../../../src-shared/metrics/decimate';
 
 function noisy(n: number, seed = 1): { xs: Float64Array; ys: Float64Array } {
   let s = seed;

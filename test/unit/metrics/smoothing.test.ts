@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { smoothEma, smoothingWarmupLength } from '../../../src-main/metrics/smoothing';
+import { smoothEma, smoothingWarmupLength } from '../../../src-shared/metrics/smoothing';
 
 describe('debiased EMA smoothing (TensorBoard)', () => {
   it('matches hand-computed values', () => {

@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
 import type { ApiClient } from '../../../../src-shared/api/contract';
-import { createFakeClient } from '../../../../src-renderer/components/dev/fake-client';
+import { createFakeClient } from '../../../../src-renderer/dev/fake-client';
 import { installClient } from '../../../../src-renderer/stores/client';
 import { dispatchEvents } from '../../../../src-renderer/stores/events';
 import { useRunDetails } from '../../../../src-renderer/stores/run-details';

@@ -1,16 +1,23 @@
 /**
  * The fake API's series maths must match the real store's (so load tests with the fake show what the
- * app shows): its EMA against src-main's smoothEma, and LTTB's output size and endpoints.
+ * app shows): it uses the store's own smoothEma and LTTB (src-shared/metrics); LTTB's output size and
+ * endpoints.
  */
 import { describe, expect, it } from 'vitest';
-import { smoothEma } from '../../../../src-main/metrics/smoothing';
-import { createFakeClient } from '../../../../src-renderer/components/dev/fake-client';
-import { lttbIndices, smoothDebiased } from '../../../../src-renderer/components/dev/fake-series';
+import { smoothEma } from '../../../../src-shared/metrics/smoothing';
+import { lttbIndices } from '../../../../src-shared/metrics/decimate';
+import { createFakeClient } from '../../../../src-renderer/dev/fake-client';
 
 describe('fake series maths', () => {
-  it('smooths like the store (debiased EMA, non-finite values pass through)', () => {
+  it('smooths like the store (debiased EMA, non-finite values pass through)', async () => {
     const ys = [1, 3, Number.NaN, 2, 8, 5, 4];
-    expect(Array.from(smoothDebiased(ys, 0.6))).toEqual(Array.from(smoothEma(ys, 0.6)));
+    const smoothed = Array.from(smoothEma(ys, 0.6));
+    expect(smoothed[2]).toBeNaN();
+    expect(smoothed[3]).toBeCloseTo((0.4 * 0.6 * 0.6 * 1 + 0.4 * 0.6 * 3 + 0.4 * 2) / (1 - 0.6 ** 3), 12);
+    const api = createFakeClient({ longRunPoints: 500, tickMs: 0 });
+    const s = await api.call('runs.series', { runId: 'fake-baseline', key: 'train/loss', maxPoints: 5000, x: 'step', smoothing: 0.6 });
+    expect(s.points).toHaveLength(3000);
+    expect(s.points.map((p) => p.y)).toEqual(Array.from(smoothEma(s.points.map((p) => p.raw as number), 0.6)));
   });
   it('decimates to the requested count, keeping both ends, in order', () => {
     const n = 100_000;

@@ -3,12 +3,16 @@
  * with `?fake` (and `&points=N` for the long run's length, default 1,000,000). It holds one finished
  * run with N points per key, a live run that advances every half second (metrics, progress, logs,
  * checkpoints as batched events), and a few small runs with tags and evaluations.
- * It answers `runs.series` like the real store: smoothed at full resolution, then LTTB-decimated.
+ * It answers `runs.series` like the real store, with the same functions (src-shared/metrics): smoothed
+ * at full resolution, then decimated; its CSV exports are quoted by src-shared/csv.ts. Every method of
+ * the API contract has an answer here (the handler table's type says so).
  */
-import type { ApiClient, ApiInput, ApiMethod, ApiOutput, ApiOutputs, QueueStatus, TaskInfo } from '../../../src-shared/api/contract';
-import type { ApiEvent, CheckpointInfo, EvaluationRow, GpuSample, LogLine, RunDetail, RunStatus, RunSummary, SystemStats } from '../../../src-shared/api/types';
-import { lttbIndices, smoothDebiased } from './fake-series';
-import { RemoteApiError } from '../../api/remote-error';
+import type { ApiClient, ApiInput, ApiMethod, ApiOutput, ApiOutputs, QueueStatus, TaskInfo } from '../../src-shared/api/contract';
+import type { ApiEvent, CheckpointInfo, DatasetInfo, DownloadInfo, EvaluationRow, GpuSample, LogLine, RunDetail, RunStatus, RunSummary, SystemStats } from '../../src-shared/api/types';
+import { decimateIndices } from '../../src-shared/metrics/decimate';
+import { smoothEma } from '../../src-shared/metrics/smoothing';
+import { csvChunks, csvToString, type CsvValue } from '../../src-shared/csv';
+import { RemoteApiError } from '../api/remote-error';
 
 interface FakeSeries { steps: Float64Array; walls: Float64Array; values: Float64Array; length: number }
 
@@ -106,9 +110,8 @@ function lowerBound(a: Float64Array, n: number, v: number): number {
   return lo;
 }
 
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+function csvText(header: string[], rows: CsvValue[][]): string {
+  return csvToString(csvChunks(header, rows));
 }
 
 export function createFakeClient(o: FakeOptions = {}): ApiClient {
@@ -272,7 +275,55 @@ export function createFakeClient(o: FakeOptions = {}): ApiClient {
     { key: 'imagenet1k', name: 'ImageNet 1k', type: 'zeroshot_classification', mainMetric: 'acc1', groups: ['datacomp'], supported: false, reason: 'not downloaded' },
   ];
 
-  const handlers: { [M in ApiMethod]?: (input: ApiInput<M>) => ApiOutputs[M] | Promise<ApiOutputs[M]> } = {
+  /** An evaluation job that reports progress every 400 ms and, for a run's checkpoint, records its results. */
+  const simulateEvalJob = (r: FakeRun | null, ckpt: CheckpointInfo | null, evalTasks: string[]): number => {
+    const jobId = nextId++;
+    let done = 0;
+    const total = 4;
+    const step = () => {
+      done++;
+      const finished = done >= total;
+      emit({ type: 'eval-job', job: { id: jobId, checkpointId: ckpt?.id ?? null, runId: r?.detail.id ?? null, tasks: evalTasks, status: finished ? 'done' : 'running', error: null }, done, total, message: `evaluating ${evalTasks.join(', ')}` });
+      if (finished) {
+        if (r) {
+          const rows: EvaluationRow[] = evalTasks.map((task) => ({ runId: r.detail.id, runName: r.detail.name, checkpointId: ckpt?.id ?? null, epoch: ckpt?.epoch ?? null, step: ckpt?.step ?? null, task, metric: 'acc1', value: 0.6 + Math.random() * 0.2, isMain: true }));
+          r.detail.evaluations = [...r.detail.evaluations, ...rows];
+          emit({ type: 'evaluation', runId: r.detail.id, rows });
+        }
+        emit({ type: 'notification', level: 'info', title: 'Evaluation finished', body: `${r?.detail.name ?? ckpt?.path ?? 'checkpoint'}: ${evalTasks.join(', ')}`, ...(r ? { runId: r.detail.id } : {}) });
+      } else setTimeout(step, 400);
+      flush();
+    };
+    setTimeout(step, 400);
+    return jobId;
+  };
+
+  const datasets: DatasetInfo[] = [];
+  const downloads: DownloadInfo[] = [];
+  const needDataset = (id: number): DatasetInfo => {
+    const d = datasets.find((x) => x.id === id);
+    if (!d) throw Object.assign(new Error(`dataset ${id} does not exist`), { field: 'id' });
+    return d;
+  };
+  const needDownload = (id: number): DownloadInfo => {
+    const d = downloads.find((x) => x.id === id);
+    if (!d) throw Object.assign(new Error(`download ${id} does not exist`), { field: 'id' });
+    return d;
+  };
+  const setDownload = (d: DownloadInfo, status: DownloadInfo['status']) => {
+    d.status = status;
+    emit({ type: 'download', download: { ...d } });
+  };
+  const startDownload = (url: string, dest: string): number => {
+    const d: DownloadInfo = { id: nextId++, url, dest, status: 'done', totalBytes: 1_000_000, doneBytes: 1_000_000, bytesPerSecond: null, etaSeconds: null, error: null };
+    downloads.push(d);
+    emit({ type: 'download', download: { ...d } });
+    return d.id;
+  };
+  const fakeCommand = (config: Record<string, unknown>) => ['clipwb train', ...Object.entries(config).map(([k, v]) => `--${k} ${String(v)}`)].join(' ');
+
+  // Required for every method: the type checker refuses a fake that lacks one.
+  const handlers: { [M in ApiMethod]: (input: ApiInput<M>) => ApiOutputs[M] | Promise<ApiOutputs[M]> } = {
     'system.info': () => ({ version: '0.1.0-fake', dataDir: '/tmp/fake', cpu: { model: 'Fake CPU', cores: 16 }, memory: { totalBytes: 64 * 2 ** 30, usedBytes: 21 * 2 ** 30 }, os: 'Linux (fake)', gpuAvailable: true, gpus }),
     'gpu.snapshot': () => ({ state: 'running', reason: null, gpus }),
     'system.stats': () => fakeSystemStats(),
@@ -293,6 +344,23 @@ export function createFakeClient(o: FakeOptions = {}): ApiClient {
     'runs.cancel': (i) => { need(i.id).detail.status = 'cancelled'; emit({ type: 'run', run: summary(need(i.id)) }); return { ok: true }; },
     'runs.pause': (i) => { need(i.id).detail.status = 'paused'; emit({ type: 'run', run: summary(need(i.id)) }); return { ok: true }; },
     'runs.resume': (i) => { const r = need(i.id); r.detail.status = 'running'; return { run: summary(r) }; },
+    'runs.validate': (i) => ({ ok: true, errors: [], warnings: [], command: fakeCommand(i.config) }),
+    'runs.checkTrainData': () => ({ problem: null }),
+    'runs.create': (i) => {
+      const id = `fake-${nextId++}`;
+      const r = addRun(id, i.name ?? id, 'queued', 0, 3000, i.config, i.tags ?? [], 5);
+      r.detail.notes = i.notes ?? '';
+      queue.queued.push(id);
+      emit({ type: 'run', run: summary(r) });
+      return { run: summary(r), command: fakeCommand(i.config), warnings: [] };
+    },
+    'runs.delete': (i) => {
+      need(i.id);
+      runs.delete(i.id);
+      queue.queued = queue.queued.filter((q) => q !== i.id);
+      queue.running = queue.running.filter((q) => q !== i.id);
+      return { ok: true };
+    },
     'runs.series': (i) => {
       const r = need(i.runId);
       const s = seriesOf(r, i.key);
@@ -300,14 +368,14 @@ export function createFakeClient(o: FakeOptions = {}): ApiClient {
       const from = i.fromStep === undefined ? 0 : lowerBound(s.steps, s.length, i.fromStep);
       const to = i.toStep === undefined ? s.length : lowerBound(s.steps, s.length, i.toStep + 1);
       const smoothing = i.smoothing ?? 0;
-      const smoothed = smoothDebiased(s.values, smoothing, 0, to).subarray(from);
+      const smoothed = smoothEma(s.values.subarray(0, to), smoothing).subarray(from);
       const raw = s.values.subarray(from, to);
       const xMode = i.x ?? 'step';
       const origin = s.walls[0] ?? 0;
       const xsAll = xMode === 'step' ? s.steps : xMode === 'wall' ? s.walls : s.walls.map((w) => w - origin);
       const xs = xsAll.subarray(from, to);
       const fin = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v : null);
-      const pick = (ys: Float64Array) => lttbIndices(xs, ys, i.maxPoints).map((k) => ({
+      const pick = (ys: Float64Array) => decimateIndices(i.method ?? 'lttb', xs, ys, i.maxPoints).map((k) => ({
         x: xs[k] as number, y: fin(ys[k]), raw: fin(raw[k]), step: s.steps[from + k] as number, wall: s.walls[from + k] as number,
       }));
       return { runId: i.runId, key: i.key, x: xMode, points: pick(smoothed), rawPoints: smoothing > 0 ? pick(raw) : [], sourceCount: to - from, relativeOrigin: origin };
@@ -319,25 +387,10 @@ export function createFakeClient(o: FakeOptions = {}): ApiClient {
     },
     'runs.evaluate': (i) => {
       const r = need(i.runId);
-      const jobId = nextId++;
       const ckpt = r.detail.checkpoints.find((c) => c.id === i.checkpointId) ?? r.detail.checkpoints[r.detail.checkpoints.length - 1] ?? null;
-      let done = 0;
-      const total = 4;
-      const step = () => {
-        done++;
-        const finished = done >= total;
-        emit({ type: 'eval-job', job: { id: jobId, checkpointId: ckpt?.id ?? null, runId: r.detail.id, tasks: i.tasks, status: finished ? 'done' : 'running', error: null }, done, total, message: `evaluating ${i.tasks.join(', ')}` });
-        if (finished) {
-          const rows: EvaluationRow[] = i.tasks.map((task) => ({ runId: r.detail.id, runName: r.detail.name, checkpointId: ckpt?.id ?? null, epoch: ckpt?.epoch ?? null, step: ckpt?.step ?? null, task, metric: 'acc1', value: 0.6 + Math.random() * 0.2, isMain: true }));
-          r.detail.evaluations = [...r.detail.evaluations, ...rows];
-          emit({ type: 'evaluation', runId: r.detail.id, rows });
-          emit({ type: 'notification', level: 'info', title: 'Evaluation finished', body: `${r.detail.name}: ${i.tasks.join(', ')}`, runId: r.detail.id });
-        } else setTimeout(step, 400);
-        flush();
-      };
-      setTimeout(step, 400);
-      return { jobs: [jobId] };
+      return { jobs: [simulateEvalJob(r, ckpt, i.tasks)] };
     },
+    'evals.evaluateFile': (i) => ({ job: simulateEvalJob(null, null, i.tasks), checkpoint: i.checkpoint, pulled: null }),
     'evals.table': (i) => {
       const chosen = [...runs.values()].filter((r) => !i.runIds || i.runIds.includes(r.detail.id));
       return { rows: chosen.flatMap((r) => r.detail.evaluations), checkpoints: chosen.flatMap((r) => r.detail.checkpoints) };
@@ -345,34 +398,66 @@ export function createFakeClient(o: FakeOptions = {}): ApiClient {
     'export.csv': (i) => {
       const chosen = [...runs.values()].filter((r) => !i.runIds || i.runIds.includes(r.detail.id));
       if (i.kind === 'runs') {
-        const lines = ['id,name,status,tags,lr,train/loss'];
-        for (const r of chosen) {
+        const rows = chosen.map((r) => {
           const s = summary(r);
-          lines.push([s.id, s.name, s.status, s.tags.join(';'), s.params.lr, s.lastMetrics['train/loss']].map(csvCell).join(','));
-        }
-        return { filename: 'runs.csv', content: `${lines.join('\n')}\n` };
+          return [s.id, s.name, s.status, s.tags.join(';'), s.params.lr, s.lastMetrics['train/loss']];
+        });
+        return { filename: 'runs.csv', content: csvText(['id', 'name', 'status', 'tags', 'lr', 'train/loss'], rows) };
       }
       if (i.kind === 'series') {
-        const lines = ['run_id,key,step,value,wall'];
-        for (const r of chosen) for (const k of r.series.keys()) for (let j = 0, s = seriesOf(r, k)!; j < Math.min(s.length, 1000); j++) lines.push([r.detail.id, k, s.steps[j], s.values[j], s.walls[j]].map(csvCell).join(','));
-        return { filename: 'series.csv', content: `${lines.join('\n')}\n` };
+        const rows: CsvValue[][] = [];
+        for (const r of chosen) for (const k of r.series.keys()) for (let j = 0, s = seriesOf(r, k)!; j < Math.min(s.length, 1000); j++) rows.push([r.detail.id, k, s.steps[j], s.values[j], s.walls[j]]);
+        return { filename: 'series.csv', content: csvText(['run_id', 'key', 'step', 'value', 'wall'], rows) };
       }
-      const lines = ['run_id,checkpoint_id,step,task,metric,value'];
-      for (const r of chosen) for (const e of r.detail.evaluations) lines.push([e.runId, e.checkpointId, e.step, e.task, e.metric, e.value].map(csvCell).join(','));
-      return { filename: 'evals.csv', content: `${lines.join('\n')}\n` };
+      const rows = chosen.flatMap((r) => r.detail.evaluations.map((e): CsvValue[] => [e.runId, e.checkpointId, e.step, e.task, e.metric, e.value]));
+      return { filename: 'evals.csv', content: csvText(['run_id', 'checkpoint_id', 'step', 'task', 'metric', 'value'], rows) };
     },
     'queue.status': () => ({ ...queue }),
     'queue.resume': () => { queue.paused = false; return { ...queue }; },
-    'datasets.list': () => ({ datasets: [] }),
-    'downloads.list': () => ({ downloads: [] }),
+    'datasets.list': () => ({ datasets: datasets.map((d) => ({ ...d })) }),
+    'datasets.add': (i) => {
+      const d: DatasetInfo = { id: nextId++, name: i.name ?? i.path.split('/').filter(Boolean).pop() ?? i.path, kind: 'folder', type: i.type, path: i.path, scan: { shards: 4, samples: 40_000, problems: [] }, addedAt: Date.now() };
+      datasets.push(d);
+      return { dataset: { ...d } };
+    },
+    'datasets.scan': (i) => {
+      const d = needDataset(i.id);
+      if (i.count) d.scan = { ...d.scan, counted: true };
+      return { dataset: { ...d } };
+    },
+    'datasets.remove': (i) => {
+      const d = needDataset(i.id);
+      datasets.splice(datasets.indexOf(d), 1);
+      return { ok: true };
+    },
+    'datasets.buildBuiltin': (i) => {
+      const dir = `/tmp/fake/datasets/${i.name}`;
+      emit({ type: 'dataset-build', name: i.name, done: 1, total: 1, message: `ready at ${dir}`, finished: true, error: null });
+      // As the real registration writes it (src-main/datasets/service.ts).
+      if (!datasets.some((d) => d.path === dir)) {
+        datasets.push({ id: nextId++, name: `${i.name} (train)`, kind: 'builtin', type: 'train', path: dir, scan: { samples: 60_000, dataSize: 60_000, trainData: `builtin:${i.name}` }, addedAt: Date.now() });
+        datasets.push({ id: nextId++, name: `${i.name} (fashion_mnist test)`, kind: 'builtin', type: 'eval', path: `${dir}/test`, scan: { task: 'fashion_mnist', classes: 10 }, addedAt: Date.now() });
+      }
+      return { started: true };
+    },
+    'downloads.list': () => ({ downloads: downloads.map((d) => ({ ...d })) }),
+    'downloads.start': (i) => {
+      if (i.source === 'evalsets') return { ids: i.tasks.map((t) => startDownload(`https://huggingface.co/datasets/fake/${t}`, `/tmp/fake/datasets/datacomp/wds_${t}_test`)) };
+      if (i.source === 'model') return { ids: [startDownload(`https://huggingface.co/${i.repo}`, `/tmp/fake/models/${i.repo}`)] };
+      return { ids: [startDownload(i.url, `/tmp/fake/downloads/${i.dest}`)] };
+    },
+    'downloads.pause': (i) => { setDownload(needDownload(i.id), 'paused'); return { ok: true }; },
+    'downloads.resume': (i) => { setDownload(needDownload(i.id), 'done'); return { ok: true }; },
+    'downloads.cancel': (i) => { setDownload(needDownload(i.id), 'cancelled'); return { ok: true }; },
     'models.list': () => ({ models: [] }),
   };
 
   return {
     transport: 'web',
     async call<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>> {
+      // Undefined only for a name outside the contract (an untyped caller).
       const h = handlers[method] as ((i: ApiInput<M>) => ApiOutputs[M] | Promise<ApiOutputs[M]>) | undefined;
-      if (!h) throw new Error(`${method}: not available in the fake API`);
+      if (!h) throw new Error(`${method}: not an API method`);
       const out = await h(input);
       queueMicrotask(flush);
       return out;
