@@ -15,7 +15,7 @@ import { runsCsv, seriesCsv, evaluationsWideCsv, evaluationsLongCsv } from '../e
 import { scanFolder } from '../datasets/scan';
 import { listModels } from '../models/list';
 import { resolveModelArg } from '../models/resolve-name';
-import { checkTrainDataPath } from './path-check';
+import { checkTrainDataPath } from '../runs/train-data-check';
 import { prepareBuiltin } from '../../src-worker/data/builtin';
 import type { Checkpoint, Dataset, Evaluation, JsonObject } from '../store';
 import { checkConfigPaths, refusePseudoFilesystem } from './path-policy';
@@ -116,7 +116,8 @@ export function createHandlers(app: WorkbenchApp): Handlers {
     'runs.checkTrainData': (i) => ({ problem: checkTrainDataPath(i.value) }),
     'runs.create': (i) => {
       const v = validateFromClient(i.config);
-      const run = service.createRun({ config: i.config, name: i.name, tags: i.tags, notes: i.notes });
+      // The checked config is what is stored: no second validation.
+      const run = service.createRun({ config: v, name: i.name, tags: i.tags, notes: i.notes });
       return { run: service.summary(run.id), command: v.command, warnings: v.warnings };
     },
     'runs.update': (i) => {
