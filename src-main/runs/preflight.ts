@@ -64,6 +64,9 @@ export function preflight(input: Record<string, unknown> | string[], ctx: Prefli
       throw new ConfigError('eval-tasks', err instanceof ConfigError ? err.problem : (err as Error).message);
     }
   }
+  if (config.datacompPath && !fs.existsSync(config.datacompPath)) {
+    throw new ConfigError('datacomp-path', `${config.datacompPath} does not exist`, 'Give the folder holding the evaluation sets (clipwb data download evalsets --tasks ... fetches them), or leave --datacomp-path out');
+  }
   const devices = ctx.deviceProblem?.(config) ?? null;
   if (devices) throw new ConfigError('devices', devices.replace(/^devices: /, ''), 'Give GPU indices of this machine (clipwb doctor lists them), cpu, or leave --devices out');
   return { config, warnings: v.warnings, command: toCommandLine(config), [CHECKED]: true };
