@@ -47,6 +47,9 @@ export interface PreflightContext {
 export function preflight(input: Record<string, unknown> | string[], ctx: PreflightContext): CheckedConfig {
   const v = Array.isArray(input) ? parseTrainArgs(input) : validateTrainConfig(input);
   const config = absolutizeConfigPaths(v.config, ctx.cwd);
+  // --resume continues a stored run with its stored (checked) config: the other flags create nothing, so
+  // there is nothing here to check them for (createRun refuses a config with --resume).
+  if (config.resume) return { config, warnings: v.warnings, command: toCommandLine(config), [CHECKED]: true };
   const samples = checkTrainData(config);
   checkDataSize(config, samples);
   const student = loadConfigOf('model', config.model);
