@@ -105,6 +105,24 @@ describe('clipwb train: the pre-flight refuses a config that cannot run, before 
   });
 });
 
+describe('the stored config is read back through the same validator', () => {
+  it('a run whose stored config no longer validates fails at start, naming the flag, without starting a worker', () => {
+    const store = openStore({ file: path.join(ws.root, 'stored-store.sqlite') });
+    const service = new RunService({ store, dataDir: path.join(ws.root, 'home-stored'), autoStart: false });
+    try {
+      const run = service.createRun({ config: trainArgs(ws) });
+      // As a store written by another version might hold it.
+      store.runs.update(run.id, { config: { ...run.config, lr: -1 } });
+      expect(service.startRun(run.id)).toEqual({ started: false, reason: `config: the stored config of run ${run.id} no longer validates (--lr: must be greater than 0, got -1). Start a new run with a valid config` });
+      expect(store.runs.require(run.id).status).toBe('failed');
+      expect(service.activeRunIds()).toEqual([]);
+    } finally {
+      void service.close();
+      store.close();
+    }
+  });
+});
+
 describe('clipwb train: a config problem only the worker can find', () => {
   it('fails the run in set-up, says to start a new run, and offers no resume', async () => {
     const home = path.join(ws.root, 'home-setup');
