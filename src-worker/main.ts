@@ -4,8 +4,7 @@
  * evaluations, then `done` or `error`. Everything that arrives is validated (protocol.ts).
  */
 import { parseMessage, MainToWorker, type Job, type MetricPoint, type WorkerToMain } from './protocol';
-import { initBackend, parseBackendPreference } from './backend/select';
-import { validateTrainConfig } from '../src-shared/config/train-config';
+import { initBackend } from './backend/select';
 import { runTraining } from './train/trainer';
 import type { TrainerHooks } from './hooks';
 import { communicatorFromEnv } from './dist/env';
@@ -59,12 +58,11 @@ const hooks: TrainerHooks = {
 };
 
 async function runJob(job: Job): Promise<void> {
-  const backendPref = job.kind === 'train' ? parseBackendPreference(String(job.config.backend ?? 'auto')) : job.backend;
-  const backend = await initBackend(backendPref);
+  // The job's config was validated on receipt (protocol.ts); its warnings were recorded when the run was created.
+  const backend = await initBackend(job.kind === 'train' ? job.config.backend : job.backend);
   send({ type: 'ready', rank, pid: process.pid, backend: { name: backend.name, provider: backend.provider, gpu: backend.gpu, attempts: backend.attempts } });
   if (job.kind === 'train') {
-    const { config, warnings } = validateTrainConfig(job.config);
-    for (const w of warnings) if (rank === 0) hooks.log('warn', w);
+    const { config } = job;
     const comm = communicatorFromEnv();
     try {
       const summary = await runTraining({ runId: job.runId, outDir: job.outDir, dataDir: job.dataDir, config, resumeFrom: job.resumeFrom, comm }, hooks);

@@ -5,6 +5,8 @@
  * must fail loudly with the message type and the field, never be half-applied.
  */
 import { z } from 'zod';
+import { BACKENDS } from '../src-shared/config/options';
+import { validateTrainConfig, type TrainConfig } from '../src-shared/config/train-config';
 
 export const MetricPoint = z.object({
   key: z.string().min(1).max(200),
@@ -42,17 +44,31 @@ export const WorkerToMain = z.discriminatedUnion('type', [
 ]);
 export type WorkerToMain = z.infer<typeof WorkerToMain>;
 
+/**
+ * A run's config crosses the process boundary as JSON: it is checked once on receipt, with the same
+ * validator that made it (so the worker works with a typed TrainConfig and never reads raw fields).
+ * Checks that need the files or the backend are the worker's set-up's.
+ */
+const TrainConfigMessage = z.record(z.string(), z.unknown()).transform((raw, ctx): TrainConfig => {
+  try {
+    return validateTrainConfig(raw).config;
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
 export const Job = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('train'), runId: z.string(), outDir: z.string(), dataDir: z.string(),
-    config: z.record(z.string(), z.unknown()), resumeFrom: z.string().nullable(),
+    config: TrainConfigMessage, resumeFrom: z.string().nullable(),
   }),
   z.object({
     kind: z.literal('eval'), checkpoint: z.string(), tasks: z.array(z.string()).min(1), dataDir: z.string(),
     datacompPath: z.string().nullable(),
     /** Where eval_results/epoch_N_eval_results.jsonl goes (the run folder for a run's checkpoint). */
     resultsDir: z.string(), batchSize: z.number().int().positive(),
-    backend: z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
+    backend: z.enum(BACKENDS),
     /** Needed only for weights without a sidecar (e.g. an open_clip export): the model config and the vocabulary. */
     model: z.string().nullable().default(null), vocab: z.string().nullable().default(null),
   }),
@@ -68,7 +84,7 @@ export const MainToWorker = z.discriminatedUnion('type', [
 export type MainToWorker = z.infer<typeof MainToWorker>;
 
 /** Parses a message, throwing an error that names the message type and the offending field. */
-export function parseMessage<T>(schema: z.ZodType<T>, raw: unknown, direction: string): T {
+export function parseMessage<T>(schema: z.ZodType<T, unknown>, raw: unknown, direction: string): T {
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
   const type = typeof raw === 'object' && raw !== null && 'type' in raw ? String((raw as { type: unknown }).type) : '?';

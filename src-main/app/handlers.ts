@@ -13,7 +13,7 @@ import { readSeries, listMetricKeys } from '../metrics';
 import { runsCsv, seriesCsv, evaluationsWideCsv, evaluationsLongCsv } from '../export';
 import { listModels } from '../models/list';
 import { evaluateCheckpointTarget, resolveCheckpointTarget } from '../runs/checkpoint-target';
-import { checkTrainDataPath } from './path-check';
+import { checkTrainDataPath } from '../runs/train-data-check';
 import type { Checkpoint, Dataset, Evaluation } from '../store';
 import { checkConfigPaths, refusePseudoFilesystem } from './path-policy';
 
@@ -109,7 +109,8 @@ export function createHandlers(app: WorkbenchApp): Handlers {
     'runs.checkTrainData': (i) => ({ problem: checkTrainDataPath(i.value) }),
     'runs.create': (i) => {
       const v = validateFromClient(i.config);
-      const run = service.createRun({ config: i.config, name: i.name, tags: i.tags, notes: i.notes });
+      // The checked config is what is stored: no second validation.
+      const run = service.createRun({ config: v, name: i.name, tags: i.tags, notes: i.notes });
       return { run: service.summary(run.id), command: v.command, warnings: v.warnings };
     },
     'runs.update': (i) => {

@@ -1,5 +1,8 @@
 /** What the terminal shows when a run ends: status, where its files are, its evaluations, how to go on. */
 import type { Run, Store } from '../store';
+import { CONFIG_FAILURE_NOTE } from '../runs/active-run';
+import { storedConfig } from '../runs/service';
+import { toCommandLine } from '../../src-shared/config/train-config';
 
 export function printRunOutcome(store: Store, run: Run): void {
   console.log('');
@@ -11,7 +14,12 @@ export function printRunOutcome(store: Store, run: Run): void {
     console.log('');
     console.log(formatEvalTable(evals.map((e) => ({ epoch: e.epoch, task: e.task, metric: e.metric, value: e.value }))));
   }
-  if (run.status === 'paused' || run.status === 'failed' || run.status === 'interrupted' || run.status === 'cancelled') {
+  if (run.status === 'failed' && run.error?.includes(CONFIG_FAILURE_NOTE)) {
+    // Resuming a run its worker refused in set-up fails the same way: offer the command to edit instead.
+    let command = '';
+    try { command = toCommandLine(storedConfig(run)); } catch { /* the stored config no longer validates */ }
+    console.log(`\nfix the configuration and start a new run${command ? `; this run's command was:\n${command}` : ''}`);
+  } else if (run.status === 'paused' || run.status === 'failed' || run.status === 'interrupted' || run.status === 'cancelled') {
     console.log(run.resumable
       ? `\nresume with: clipwb runs resume ${run.id}`
       : `\nrun it again with: clipwb runs resume ${run.id} (it has no checkpoint: it starts from step 0)`);

@@ -3,6 +3,7 @@
  * it: step times (for stall detection), the outcome when the workers exit, the stall report.
  */
 import type { WorkerToMain } from '../../src-worker/protocol';
+import { flagOf } from '../../src-shared/config/train-config';
 import type { RunStatus } from '../store';
 import type { WorkerExit, WorkerGroup } from './launcher';
 import type { LiveProgress } from './summary';
@@ -27,7 +28,7 @@ export interface ActiveRun {
   stopMode: 'cancel' | 'pause' | null;
   done: Record<string, unknown> | null;
   /** The first error: reported by a rank, or (fromExit) a rank that died without a word. */
-  error: { rank: number; message: string; field?: string; fromExit?: WorkerExit } | null;
+  error: { rank: number; message: string; name?: string; field?: string; fromExit?: WorkerExit } | null;
   exits: WorkerExit[];
   progress: LiveProgress | null;
   lastProgressEmit: number;
@@ -35,6 +36,13 @@ export interface ActiveRun {
   /** Control requests from other processes with a larger event id are for this start of the run. */
   controlAfterId: number;
 }
+
+/**
+ * Ends the error of a run whose worker refused its config before the first step (a ConfigError in
+ * set-up: a shard's keys, a vocabulary too large, weights of another shape, memory). Resuming it would
+ * fail the same way, so the error says what to do instead (and `clipwb` offers no resume for it).
+ */
+export const CONFIG_FAILURE_NOTE = 'The run stopped in set-up, before its first step, on a problem with its configuration: resuming it would fail the same way. Fix the configuration and start a new run';
 
 /** Lines of a worker's output quoted in a run's error. */
 export const STDERR_IN_ERROR = 8;
@@ -88,11 +96,12 @@ export function runOutcome(a: ActiveRun, exit: WorkerExit, closing: boolean): { 
   const tail = failing.stderrTail.slice(-STDERR_IN_ERROR).join('\n');
   const reported = a.error && !a.error.fromExit ? a.error : null;
   let error = reported
-    ? `rank ${reported.rank}: ${reported.message}${reported.field && !reported.message.startsWith(`${reported.field}:`) ? ` (field ${reported.field})` : ''}`
+    ? `rank ${reported.rank}: ${reported.message}${reported.field && !reported.message.startsWith(`${reported.field}:`) && !reported.message.startsWith(`${flagOf(reported.field)}:`) ? ` (field ${reported.field})` : ''}`
     : `rank ${failing.rank} exited with ${describeExit(failing)} before finishing`;
   // A rank that reported an error normally exits with code 1; anything else (a signal) is worth saying.
   if (reported && (failing.signal || failing.code !== 1)) error += ` (rank ${failing.rank} exited with ${describeExit(failing)})`;
   if (tail) error += `\nlast output of rank ${failing.rank}:\n${tail}`;
+  if (reported?.name === 'ConfigError' && !a.sawStep) error += `\n${CONFIG_FAILURE_NOTE}.`;
   return { status: 'failed', error };
 }
 

@@ -11,16 +11,15 @@ import path from 'node:path';
 import { type Store, type Run, type RunStatus, type JsonObject, type Checkpoint, appendMetrics, supersedeMetricsAfter } from '../store';
 import { dataLayout } from '../paths';
 import { WorkbenchError } from '../../src-shared/errors';
-import { ConfigError, parseTrainArgs, toCommandLine, validateTrainConfig, type TrainConfig } from '../../src-shared/config/train-config';
+import { ConfigError, validateTrainConfig, type TrainConfig } from '../../src-shared/config/train-config';
 import type { Job, WorkerToMain } from '../../src-worker/protocol';
 import type { ApiEvent, RunSummary } from '../../src-shared/api/types';
-import { loadModelConfig } from '../../src-worker/model/config';
 import { WorkerGroup, type WorkerExit } from './launcher';
 import { decide, type GpuState, type SchedulerState } from './scheduler';
 import { runSummary } from './summary';
 import { newActiveRun, recordProgress, runOutcome, stallReport, describeExit, type ActiveRun } from './active-run';
 import { defaultRunName } from './run-name';
-import { absolutizeConfigPaths } from './config-paths';
+import { isCheckedConfig, preflight, type CheckedConfig } from './preflight';
 import { adoptCheckpointsOnDisk, checkpointFilesExist, removeAbandonedCheckpointTemps, reviveCheckpoint, usableCheckpoint } from './checkpoint-files';
 import { hasLiveWorker, isLiveStatus, LIVE_STATUSES, markInterrupted } from './recovery';
 import { reconcileMetrics } from './reconcile-metrics';
@@ -28,6 +27,7 @@ import { latestEventId, readControl, requestControl } from './control';
 import { EvalJobs, checkEvalTasks, evalJobSpec, evalOptionsForRun, type EvalJobInfo, type EvalOptions, type EvalOwner } from './eval-jobs';
 
 export { defaultRunName } from './run-name';
+export type { CheckedConfig } from './preflight';
 export type { EvalJobInfo, EvalOptions } from './eval-jobs';
 
 export interface RunServiceOptions {
@@ -63,8 +63,11 @@ export interface RunServiceOptions {
 }
 
 export interface CreateRunInput {
-  /** A config object (the wizard) or `clipwb train` arguments. */
-  config: Record<string, unknown> | string[];
+  /**
+   * A config that went through `validate` (the CLI and the API check it first, to show the warnings
+   * and the command), or a config object / `clipwb train` arguments, which go through it here.
+   */
+  config: CheckedConfig | Record<string, unknown> | string[];
   name?: string;
   tags?: string[];
   notes?: string;
@@ -112,17 +115,25 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
 
   // ---------------------------------------------------------------- runs
 
-  /** Validates a config as createRun would store it (paths made absolute). */
-  validate(config: Record<string, unknown> | string[]): { config: TrainConfig; warnings: string[]; command: string } {
-    const v = Array.isArray(config) ? parseTrainArgs(config) : validateTrainConfig(config);
-    const absolute = absolutizeConfigPaths(v.config);
-    checkRunnable(absolute);
-    return { config: absolute, warnings: v.warnings, command: toCommandLine(absolute) };
+  /**
+   * The run pre-flight (preflight.ts): parses and checks a config as createRun stores it (paths made
+   * absolute), with everything that can be known before a run exists: files, names, sizes, devices.
+   */
+  validate(config: Record<string, unknown> | string[]): CheckedConfig {
+    return preflight(config, {
+      dataDir: this.o.dataDir,
+      deviceProblem: (c) => {
+        // Only devices named explicitly: which GPUs are free is the queue's business, not an error.
+        if (c.devices.length === 0) return null;
+        const d = decide({ nproc: c.nproc, devices: c.devices }, { ...this.schedulerState(), allocated: new Set(), cpuRuns: 0 });
+        return d.kind === 'error' ? d.reason : null;
+      },
+    });
   }
 
   createRun(input: CreateRunInput): Run {
     this.assertOpen();
-    const validated = this.validate(input.config);
+    const validated = isCheckedConfig(input.config) ? input.config : this.validate(input.config);
     if (validated.config.resume) {
       throw new ConfigError('resume', 'continues an existing run and cannot create a new one', 'Resume the run instead (clipwb runs resume RUN_ID, or Resume in the app); to start from its weights use --init-checkpoint');
     }
@@ -423,8 +434,15 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
 
   private tryStart(run: Run): { started: boolean; reason: string | null } {
     if (this.closing) return { started: false, reason: 'the workbench is closing' };
-    const config = run.config as unknown as TrainConfig;
-    const decision = decide({ nproc: config.nproc ?? 1, devices: config.devices ?? [] }, this.schedulerState());
+    let config: TrainConfig;
+    try {
+      config = storedConfig(run);
+    } catch (err) {
+      const reason = (err as Error).message;
+      if (this.setStatusIf(run.id, ['queued'], 'failed', reason)) this.notify('error', 'Run failed', `${run.name}: ${reason}`, run.id);
+      return { started: false, reason };
+    }
+    const decision = decide({ nproc: config.nproc, devices: config.devices }, this.schedulerState());
     if (decision.kind === 'wait') return { started: false, reason: decision.reason };
     if (decision.kind === 'error') {
       if (this.setStatusIf(run.id, ['queued'], 'failed', decision.reason)) this.notify('error', 'Run failed', `${run.name}: ${decision.reason}`, run.id);
@@ -457,7 +475,7 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
       latest = usableCheckpoint(this.store, run.id);
     }
     const outDir = run.outDir ?? dataLayout(this.o.dataDir).runDir(run.id);
-    const job: Job = { kind: 'train', runId: run.id, outDir, dataDir: this.o.dataDir, config: run.config as Record<string, unknown>, resumeFrom: latest?.path ?? null };
+    const job: Job = { kind: 'train', runId: run.id, outDir, dataDir: this.o.dataDir, config, resumeFrom: latest?.path ?? null };
     const a = newActiveRun(run.id, decision.labels, latestEventId(this.store));
     try {
       fs.mkdirSync(outDir, { recursive: true });
@@ -525,7 +543,7 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
         a.done = msg.summary;
         break;
       case 'error':
-        a.error ??= { rank: msg.rank, message: msg.message, field: msg.field };
+        a.error ??= { rank: msg.rank, message: msg.message, name: msg.name, field: msg.field };
         this.addEvent(a.runId, 'error', 'error', `rank ${msg.rank}: ${msg.name}: ${msg.message}`);
         break;
     }
@@ -799,25 +817,14 @@ export class RunService extends EventEmitter<{ event: [ApiEvent] }> {
 }
 
 /**
- * What the option table cannot know: the data and the model configs that exist on this machine. A run
- * that would fail at start fails here instead, with the field.
+ * A run's stored config, read back through the validator that made it: the store is shared with other
+ * processes and versions, so its JSON is a boundary like a worker message (no warnings are recorded
+ * again; they were recorded when the run was created).
  */
-function checkRunnable(c: TrainConfig): void {
-  if (!c.trainData) throw new ConfigError('train-data', 'is required', "Give shard paths, e.g. './data/00000{000..139}.tar', or builtin:fashion-mnist");
-  // Known before the first step, so not found only at the first evaluation, an epoch later.
-  if (c.evalTasks.length > 0) {
-    try {
-      checkEvalTasks(c.evalTasks);
-    } catch (err) {
-      throw new ConfigError('eval-tasks', (err as Error).message.replace(/^tasks: /, ''));
-    }
-  }
-  for (const [field, name] of [['model', c.model], ['distill-model', c.distillModel]] as const) {
-    if (!name) continue;
-    try {
-      loadModelConfig(name);
-    } catch (err) {
-      throw new ConfigError(field, (err as Error).message);
-    }
+export function storedConfig(run: Run): TrainConfig {
+  try {
+    return validateTrainConfig(run.config).config;
+  } catch (err) {
+    throw new ConfigError('config', `the stored config of run ${run.id} no longer validates (${(err as Error).message})`, 'Start a new run with a valid config');
   }
 }

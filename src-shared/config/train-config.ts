@@ -2,7 +2,10 @@
  * The training configuration: one validated object, built from command-line flags (`clipwb train ...`)
  * or from the run API (the wizard), with the same rules and the same error messages either way.
  */
-import { OPTIONS, findOption, normaliseFlag, suggestFlag, type OptionSpec } from './options';
+import {
+  OPTIONS, findOption, normaliseFlag, suggestFlag, type OptionSpec,
+  BACKENDS, DISTILL_MODES, GAMMA_SCHEDULES, LR_SCHEDULERS, LR_TAU_SCHEDULERS, PRECISIONS, TEMPERATURE_SCHEMES,
+} from './options';
 import { PRESETS } from './presets';
 import { WorkbenchError } from '../errors';
 
@@ -19,21 +22,21 @@ export interface TrainConfig {
   initCheckpoint: string | null;
   lockText: boolean;
   lockLogitScale: boolean;
-  precision: string;
+  precision: (typeof PRECISIONS)[number];
   gradCheckpointing: boolean;
   fastclip: boolean;
-  temperatureScheme: 'global_learnable' | 'global_constant' | 'individual_learnable';
+  temperatureScheme: (typeof TEMPERATURE_SCHEMES)[number];
   multiplyTau: boolean;
   temperature: number;
   rho: number;
   gamma: number;
-  gammaSchedule: 'cosine' | 'constant' | 'none';
+  gammaSchedule: (typeof GAMMA_SCHEDULES)[number];
   gammaDecayEpochs: number;
   fastclipEps: number;
   localLoss: boolean;
   distillModel: string | null;
   distillPretrained: string | null;
-  distillMode: 'feature' | 'cross_entropy' | 'kl' | 'interactive' | null;
+  distillMode: (typeof DISTILL_MODES)[number] | null;
   distillWeight: number | null;
   initFromDistilled: boolean;
   lr: number;
@@ -47,8 +50,8 @@ export interface TrainConfig {
   batchSize: number;
   epochs: number;
   warmup: number;
-  lrScheduler: 'cosine' | 'const' | 'const-cooldown';
-  lrTauScheduler: 'cosine' | 'const' | 'const-cooldown' | 'step_thresh';
+  lrScheduler: (typeof LR_SCHEDULERS)[number];
+  lrTauScheduler: (typeof LR_TAU_SCHEDULERS)[number];
   seed: number;
   name: string | null;
   logs: string | null;
@@ -64,15 +67,31 @@ export interface TrainConfig {
   skipPretrainEval: boolean;
   nproc: number;
   devices: string[];
-  backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  /** Follows the option table's choices (webgpu included). */
+  backend: (typeof BACKENDS)[number];
 }
 
-/** A bad value or combination: names the field and says how to fix it. */
+/**
+ * A bad value or combination: names the field and says how to fix it. `field` is what the thrower
+ * names (an option key, a flag, or something else such as `config`); when it names an option, the
+ * message starts with the flag as the option table writes it (`--data_size`, `--batch-size`), the
+ * spelling the user typed on the command line and the one the docs use, never an internal key.
+ */
 export class ConfigError extends WorkbenchError {
   declare readonly field: string;
+  /** The message without the leading flag: what is wrong, then the fix (to re-raise under another field). */
+  readonly problem: string;
   constructor(field: string, message: string, fix?: string) {
-    super(`${field}: ${message}${fix ? `. ${fix}` : ''}`, { kind: 'invalid', field, ...(fix ? { fix } : {}) });
+    const problem = `${message}${fix ? `. ${fix}` : ''}`;
+    super(`${flagOf(field)}: ${problem}`, { kind: 'invalid', field, ...(fix ? { fix } : {}) });
+    this.problem = problem;
   }
+}
+
+/** `dataSize`, `data-size` and `--data_size` all read `--data_size`; names of no option stay as they are. */
+export function flagOf(field: string): string {
+  const o = findOption(field);
+  return o ? `--${o.flag}` : field;
 }
 
 export interface ValidatedConfig {

@@ -7,12 +7,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildFashionMnist, type BuildProgress, type FashionMnistDataset } from './';
+import { TRAIN_COUNT as FASHION_MNIST_TRAIN_COUNT } from './fashion-mnist/build';
 import { trainCaptionsVocabulary } from './vocab-from-shards';
 import { WorkbenchError } from '../../src-shared/errors';
 
 export const BUILTIN_PREFIX = 'builtin:';
 export const BUILTIN_DATASETS = ['fashion-mnist'] as const;
 export const BUILTIN_VOCAB_SIZE = 1024;
+/**
+ * Training samples of each built-in dataset, known before it is built (the run pre-flight checks
+ * --data_size and --batch-size against it). Keys run 0 .. count-1, so the data size is the count.
+ */
+export const BUILTIN_TRAIN_COUNTS: Record<(typeof BUILTIN_DATASETS)[number], number> = { 'fashion-mnist': FASHION_MNIST_TRAIN_COUNT };
+
+/** The built-in dataset `trainData` names, or null when it names none of them. */
+export function builtinName(trainData: string): (typeof BUILTIN_DATASETS)[number] | null {
+  const name = trainData.slice(BUILTIN_PREFIX.length);
+  return (BUILTIN_DATASETS as readonly string[]).includes(name) ? name as (typeof BUILTIN_DATASETS)[number] : null;
+}
 
 export interface BuiltinDataset {
   name: string;

@@ -16,10 +16,14 @@ import { FastClipGlobalObjective } from './fastclip-global';
 import { FastClipIndividualObjective } from './fastclip-individual';
 import type { Objective, ObjectiveKind } from './types';
 import { WorkbenchError } from '../../src-shared/errors';
+import { defaultConfig } from '../../src-shared/config/train-config';
+
+/** The option table's defaults (src-shared/config/options.ts), for options a caller leaves out. */
+const DEFAULTS = defaultConfig();
 
 export interface ObjectiveOptions {
   fastclip: boolean;
-  /** `--temperature_scheme`, tested by substring as in the reference paper's code. Default global_learnable. */
+  /** `--temperature_scheme`, tested by substring as in the reference paper's code. Omitted options take the option table's defaults. */
   temperatureScheme?: string;
   multiplyTau?: boolean;
   rho?: number;
@@ -65,8 +69,8 @@ function globalKind(scheme: string, multiplyTau: boolean): ObjectiveKind {
 }
 
 export function createObjective(o: ObjectiveOptions, comm: Communicator = new LocalCommunicator()): Objective {
-  const scheme = o.temperatureScheme ?? 'global_learnable';
-  const multiplyTau = o.multiplyTau ?? false;
+  const scheme = o.temperatureScheme ?? DEFAULTS.temperatureScheme;
+  const multiplyTau = o.multiplyTau ?? DEFAULTS.multiplyTau;
   const trainable = logitScaleTrainable(scheme);
   const distilling = isDistillingOptions(o);
   const inner = o.fastclip ? createFastClip(o, scheme, multiplyTau, trainable, distilling, comm) : new ClipObjective(trainable, comm);
@@ -80,9 +84,9 @@ function createFastClip(o: ObjectiveOptions, scheme: string, multiplyTau: boolea
   if (o.dataSize == null) {
     throw new WorkbenchError('data_size: --fastclip needs --data_size, larger than the largest sample key (the length of the per-sample u arrays)', { kind: 'invalid', field: 'data_size' });
   }
-  const gamma = { gammaMin: o.gamma ?? 0.8, schedule: o.gammaSchedule ?? 'cosine', decayEpochs: o.gammaDecayEpochs ?? 10 };
-  const rho = o.rho ?? 8.0;
-  const eps = o.fastclipEps ?? 1e-14;
+  const gamma = { gammaMin: o.gamma ?? DEFAULTS.gamma, schedule: o.gammaSchedule ?? DEFAULTS.gammaSchedule, decayEpochs: o.gammaDecayEpochs ?? DEFAULTS.gammaDecayEpochs };
+  const rho = o.rho ?? DEFAULTS.rho;
+  const eps = o.fastclipEps ?? DEFAULTS.fastclipEps;
   if (distilling || scheme.includes('global')) {
     return new FastClipGlobalObjective({
       kind: globalKind(scheme, multiplyTau), dataSize: o.dataSize, gamma, rho, eps, multiplyTau, logitScaleTrainable: trainable,
@@ -92,8 +96,8 @@ function createFastClip(o: ObjectiveOptions, scheme: string, multiplyTau: boolea
     const lrTau = o.lrTau === undefined || o.lrTau === -1 ? o.lr : o.lrTau;
     if (lrTau === undefined) throw new WorkbenchError('lr_tau: the individual temperature scheme needs --lr_tau (or --lr when --lr_tau is -1)', { kind: 'invalid', field: 'lr_tau' });
     return new FastClipIndividualObjective({
-      dataSize: o.dataSize, gamma, rho, eps, tauInit: o.temperature ?? 0.07, lrTau,
-      beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.98, epsTau: o.eps ?? 1e-6,
+      dataSize: o.dataSize, gamma, rho, eps, tauInit: o.temperature ?? DEFAULTS.temperature, lrTau,
+      beta1: o.beta1 ?? DEFAULTS.beta1, beta2: o.beta2 ?? DEFAULTS.beta2, epsTau: o.eps ?? DEFAULTS.eps,
     }, comm);
   }
   throw new WorkbenchError(`temperature_scheme: "${scheme}" names neither a global nor an individual scheme; use global_learnable, global_constant or individual_learnable`, { kind: 'invalid', field: 'temperature_scheme' });

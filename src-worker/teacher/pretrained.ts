@@ -45,7 +45,7 @@ function renamed<T>(field: string, fn: () => Promise<T>): Promise<T> {
   return fn().catch((err: unknown) => {
     if (!(err instanceof ConfigError)) throw err;
     const to = err.field === PRETRAINED_FIELD ? field : err.field === MODEL_FIELD ? 'model' : err.field;
-    const body = err.message.slice(err.field.length + 2).replace(/--distill-model/g, '--model').replace(/teacher weights/g, 'weights');
+    const body = err.problem.replace(/--distill-model/g, '--model').replace(/teacher weights/g, 'weights');
     throw new ConfigError(to, body);
   });
 }

@@ -11,6 +11,6 @@ export {
   type VocabularySource,
 } from './vocab-files';
 export { VocabularyError, assertVocabularyFitsModel, vocabularyFromMerges, MAX_MERGES, type BpeVocabulary, type MergeRule } from './vocabulary';
-export { standardVocabularyPath, STANDARD_VOCAB_FILE, STANDARD_VOCAB_SIZE } from './standard-vocab';
+export { standardVocabularyPath, noDefaultVocabularyError, STANDARD_VOCAB_FILE, STANDARD_VOCAB_SIZE } from './standard-vocab';
 export { trainBpe, type TrainBpeOptions, type TrainBpeResult } from './train-bpe';
 export { tokenizeCommand, type TokenizeCommandArgs } from './tokenize-command';

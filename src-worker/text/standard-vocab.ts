@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VocabularyError } from './vocabulary';
+import { ConfigError } from '../../src-shared/config/train-config';
 
 export const STANDARD_VOCAB_FILE = 'bpe_simple_vocab_16e6.txt.gz';
 /** 512 byte symbols + 48,894 merges + 2 specials. */
@@ -35,4 +36,15 @@ export function standardVocabularyPath(): string {
   if (inPackage && fs.existsSync(inPackage)) return inPackage;
   throw new VocabularyError(`resources/vocab/${STANDARD_VOCAB_FILE}`,
     'the standard CLIP vocabulary shipped with the workbench was not found; reinstall, or set CLIPWB_STANDARD_VOCAB to a copy of the file');
+}
+
+/**
+ * The error for a run with no --vocab, no built-in dataset's vocabulary and a model whose vocab_size is
+ * not the standard one: nothing to default to. Raised by the run pre-flight, and by set-up as a guard.
+ */
+export function noDefaultVocabularyError(model: { name: string; text: { vocabSize: number } }): ConfigError {
+  return new ConfigError('vocab', `no tokenizer vocabulary given, and ${model.name} (vocab_size ${model.text.vocabSize}) has no default: ` +
+    `the standard CLIP vocabulary is the default only for vocab_size ${STANDARD_VOCAB_SIZE}`,
+  `Pass --vocab with a vocabulary of at most ${model.text.vocabSize} ids (a *.txt.gz merges file, or a folder holding vocab.json + merges.txt), ` +
+    'e.g. one trained for the built-in dataset, or choose a model with vocab_size 49408 to use the standard one');
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ClipModel, loadModelConfig, isTextTowerParam, setActivationCheckpointing, type ClipConfig } from '../model';
 import { clipParamSpecs, countParams } from '../model/param-spec';
 import * as tf from '@tensorflow/tfjs';
-import { ClipTokenizer, STANDARD_VOCAB_SIZE, VocabularyError, assertVocabularyFitsModel, standardVocabularyPath } from '../text';
+import { ClipTokenizer, STANDARD_VOCAB_SIZE, VocabularyError, assertVocabularyFitsModel, noDefaultVocabularyError, standardVocabularyPath } from '../text';
 import { createTrainLoader, resolveShards, type ResolvedShards, type TrainLoader } from '../data';
 import { createObjective, type Objective } from '../loss';
 import { AdamW, buildParamGroups, adamHyperparameters } from '../optim';
@@ -85,10 +85,7 @@ function resolveVocab(config: TrainConfig, builtin: BuiltinDataset | null, cfg: 
   if (config.vocab) return config.vocab;
   if (builtin) return builtin.vocabDir;
   if (cfg.text.vocabSize === STANDARD_VOCAB_SIZE) return standardVocabularyPath();
-  throw new ConfigError('vocab', `no tokenizer vocabulary given, and ${cfg.name} (vocab_size ${cfg.text.vocabSize}) has no default: ` +
-    `the standard CLIP vocabulary is the default only for vocab_size ${STANDARD_VOCAB_SIZE}`,
-  `Pass --vocab with a vocabulary of at most ${cfg.text.vocabSize} ids (a *.txt.gz merges file, or a folder holding vocab.json + merges.txt), ` +
-    'e.g. one trained for the built-in dataset, or choose a model with vocab_size 49408 to use the standard one');
+  throw noDefaultVocabularyError(cfg);
 }
 
 /** The tokenizer, with file problems and a vocabulary too large for the model reported as the `vocab` field. */
@@ -118,7 +115,10 @@ export async function setupTraining(
   let builtin: BuiltinDataset | null = null;
   let trainData = config.trainData;
   let shardFiles: string[] | null = null;
-  if (!trainData) throw new ConfigError('train-data', 'is required', "Give shard paths, e.g. --train-data './data/{00000..00009}.tar', or --train-data builtin:fashion-mnist");
+  // The config passed the run pre-flight (src-main/runs/preflight.ts): required values, names, sizes and
+  // the files' existence were checked there. Checked here again: only what needs the files' contents or
+  // the backend, and the shards (files can go away while a run waits in the queue).
+  if (!trainData) throw new Error('the run pre-flight lets no config without --train-data through');
   if (isBuiltin(trainData)) {
     hooks.progress({ phase: 'setup', epoch: 0, step: 0, totalSteps: 0, samplesPerSecond: null, etaSeconds: null, message: 'preparing the built-in dataset' });
     const prepare = () => prepareBuiltin(trainData!, ctx.dataDir, (p) => hooks.progress({
@@ -143,16 +143,12 @@ export async function setupTraining(
     }
     shardFiles = resolved.shards;
   }
+  // --data_size against the built-in set's size, and required with --fastclip, --train-num-samples and
+  // the global batch against an epoch: the pre-flight's. The shards' keys and usable samples: here.
   const dataSize = config.dataSize ?? builtin?.dataSize ?? null;
-  if (dataSize === null && config.fastclip) {
-    throw new ConfigError('data_size', 'is required with --fastclip for this dataset', 'Give a value larger than the largest sample key (the fastclip-v3-seed preset uses 1400000 for the DFN 1M subset)');
-  }
   if (shardFiles) await checkTrainShards({ shards: shardFiles, dataSize: config.dataSize, batchSize: config.batchSize, worldSize: comm.worldSize });
   const trainNumSamples = config.trainNumSamples ?? builtin?.trainCount ?? null;
-  if (trainNumSamples === null) throw new ConfigError('train-num-samples', 'is required for this dataset', 'Give the number of samples per epoch');
-  if (trainNumSamples < config.batchSize * comm.worldSize) {
-    throw new ConfigError('batch-size', `the global batch (${config.batchSize} x ${comm.worldSize}) is larger than an epoch of ${trainNumSamples} samples`, 'Lower --batch-size or raise --train-num-samples');
-  }
+  if (trainNumSamples === null) throw new Error('the run pre-flight lets no config without --train-num-samples through for shards');
 
   let cfg = loadModelConfig(config.model);
   const tokenizer = await loadTokenizer(config, builtin, cfg);

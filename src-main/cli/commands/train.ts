@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from '../command';
 import { OPTIONS } from '../../../src-shared/config/options';
 import { PRESETS } from '../../../src-shared/config/presets';
-import { parseTrainArgs } from '../../../src-shared/config/train-config';
+import { ConfigError } from '../../../src-shared/config/train-config';
 import { openContext, openRunService, takeHomeFlag } from '../context';
 import { startWhenFree, watchRun } from '../watch-run';
 import { printRunOutcome } from '../run-outcome';
@@ -36,11 +36,14 @@ export const trainCommand: Command = {
   get usage() { return usage(); },
   async run(argv) {
     const { home, rest } = takeHomeFlag(argv);
-    const { config, warnings } = parseTrainArgs(rest);
-    for (const w of warnings) console.error(`warning: ${w}`);
     const ctx = openContext(home);
     const { service, monitor } = await openRunService(ctx);
     try {
+      // Parsed and checked once (the run pre-flight): that config is what the run stores and its worker
+      // gets. Its warnings are printed here and recorded on the run, once each.
+      const checked = service.validate(rest);
+      const { config } = checked;
+      for (const w of checked.warnings) console.error(`warning: ${w}`);
       let runId: string;
       if (config.resume) {
         const target = resolveResume(ctx.store, config.resume, config.name);
@@ -48,7 +51,7 @@ export const trainCommand: Command = {
         service.resume(runId, target.checkpoint !== undefined ? { checkpoint: target.checkpoint } : {});
         console.error(`resuming run ${runId}`);
       } else {
-        const run = service.createRun({ config: rest });
+        const run = service.createRun({ config: checked });
         runId = run.id;
         console.error(`run ${run.name} (${run.id}) -> ${run.outDir}`);
       }
@@ -77,6 +80,6 @@ function resolveResume(store: import('../../store').Store, resume: string, name:
   }
   const abs = path.resolve(resume);
   const ckpt = store.checkpoints.getByPath(abs) ?? store.checkpoints.getByPath(abs.replace(/\.safetensors$/, '.json'));
-  if (!ckpt) throw new WorkbenchError(`resume: ${resume} is not a checkpoint of a run in this store; start a new run from its weights with --init-checkpoint`, { kind: 'invalid', field: 'resume' });
+  if (!ckpt) throw new ConfigError('resume', `${resume} is not a checkpoint of a run in this store`, 'Start a new run from its weights with --init-checkpoint');
   return { runId: ckpt.runId, checkpoint: ckpt.path };
 }

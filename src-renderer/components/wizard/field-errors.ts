@@ -13,8 +13,8 @@ export interface MappedErrors {
 }
 
 /** `lr_tau: must be positive` reads twice once it sits under the lr_tau field: drop the echo. */
-export function withoutFieldPrefix(message: string, field: string): string {
-  const prefixes = [field, field.replace(/^config\./, ''), `--${field.replace(/^-+/, '')}`];
+export function withoutFieldPrefix(message: string, field: string, flag?: string): string {
+  const prefixes = [field, field.replace(/^config\./, ''), `--${field.replace(/^-+/, '')}`, ...(flag ? [`--${flag}`] : [])];
   for (const p of prefixes) if (p && message.startsWith(`${p}: `)) return message.slice(p.length + 2);
   return message;
 }
@@ -28,7 +28,8 @@ export function mapFieldErrors(errors: readonly FieldError[], index: OptionIndex
       continue;
     }
     // The first error of a field is the one to fix first; later ones often follow from it.
-    out.byKey[o.key] ??= withoutFieldPrefix(e.message, e.field);
+    // Config errors start with the option's flag (`--batch-size: ...`) whatever the field is called.
+    out.byKey[o.key] ??= withoutFieldPrefix(e.message, e.field, o.flag);
   }
   return out;
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import http from 'node:http';
 import { WebSocket } from 'ws';
 import { startWebServer, type WebServer } from '../../../src-main/server/web-server';
+import { encodeHeader } from '../../../src-worker/data/tar/header';
 
 let server: WebServer;
 let home: string;
@@ -136,8 +137,13 @@ describe('web API boundary', () => {
     await new Promise((r) => ws.on('open', r));
     const received: { type: string; run?: { status: string } }[] = [];
     ws.on('message', (m) => received.push(...(JSON.parse(String(m)) as typeof received)));
-    // A run whose shards do not exist: it is created, started, and fails with the reason.
-    const created = await request('runs.create', { config: { trainData: path.join(home, 'missing', '{0..3}.tar'), trainNumSamples: 100, batchSize: 4 } });
+    // A run whose shard exists (the pre-flight refuses missing ones) but holds no usable sample: it is
+    // created, started, and fails in its worker with the reason.
+    const shards = path.join(home, 'empty-shards');
+    fs.mkdirSync(shards, { recursive: true });
+    fs.writeFileSync(path.join(shards, '0.tar'), Buffer.concat([encodeHeader({ name: 'x.txt', size: 0 }), Buffer.alloc(1024)]));
+    fs.writeFileSync(path.join(shards, 'vocab.json'), '{}');
+    const created = await request('runs.create', { config: { trainData: path.join(shards, '0.tar'), trainNumSamples: 100, batchSize: 4, vocab: path.join(shards, 'vocab.json') } });
     expect(created.status).toBe(200);
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline && !received.some((e) => e.type === 'run' && e.run?.status === 'failed')) await new Promise((r) => setTimeout(r, 200));
@@ -146,6 +152,7 @@ describe('web API boundary', () => {
     expect(received.some((e) => e.type === 'notification')).toBe(true);
     const runs = (await request('runs.list', {})).body.result as { runs: { status: string; error: string }[] };
     expect(runs.runs[0]?.status).toBe('failed');
+    expect(runs.runs[0]?.error).toMatch(/--batch-size: the shards hold 0 usable sample/);
     expect(runs.runs[0]?.error).toMatch(/train-data/);
   }, 90_000);
 });

@@ -52,14 +52,14 @@ describe('configuration errors', () => {
   });
 
   it('a negative learning rate names lr and the allowed range', () => {
-    expect(configError(() => parseTrainArgs(['--lr', '-1e-3'])).message).toBe('lr: must be greater than 0, got -0.001');
+    expect(configError(() => parseTrainArgs(['--lr', '-1e-3'])).message).toBe('--lr: must be greater than 0, got -0.001');
     expect(configError(() => validateTrainConfig({ lr: -1 })).field).toBe('lr');
   });
 
   it('a global batch larger than an epoch of data names batch-size and both fixes', () => {
     const e = configError(() => parseTrainArgs([...fixtureArgs(fx), '--batch-size', '20', '--nproc', '2']));
     expect(e.field).toBe('batch-size');
-    expect(e.message).toBe('batch-size: the global batch (20 x 2 workers) is larger than an epoch of 32 samples. Lower --batch-size or raise --train-num-samples');
+    expect(e.message).toBe('--batch-size: the global batch (20 x 2 workers) is larger than an epoch of 32 samples. Lower --batch-size or raise --train-num-samples');
   });
 });
 
@@ -67,7 +67,7 @@ describe('errors found in set-up, before the first step', () => {
   it('a --data_size below a key of the first shard names the key and the smallest value that works', async () => {
     const e = await failedRun(fixtureArgs(fx, { data_size: 10 }), 'data-size');
     expect(e.field).toBe('data_size');
-    expect(e.message).toContain(`data_size: is 10, but sample 000000015 of ${fx.shards.paths[0]} has key 15. Set --data_size to at least 16`);
+    expect(e.message).toContain(`--data_size: is 10, but sample 000000015 of ${fx.shards.paths[0]} has key 15. Set --data_size to at least 16`);
   });
 
   it('a --data_size that covers the first shard but not a later one trains, skipping and counting those samples', async () => {
@@ -79,7 +79,7 @@ describe('errors found in set-up, before the first step', () => {
   it('shards holding fewer usable samples than one global batch name batch-size, even when --train-num-samples is larger', async () => {
     const e = await failedRun(fixtureArgs(fx, { 'batch-size': 40, 'train-num-samples': 400 }), 'batch-over-data');
     expect(e.field).toBe('batch-size');
-    expect(e.message).toBe('batch-size: the shards hold 32 usable sample(s) (image, caption and key), fewer than one global batch of 40 ' +
+    expect(e.message).toBe('--batch-size: the shards hold 32 usable sample(s) (image, caption and key), fewer than one global batch of 40 ' +
       '(40 x 1 worker(s)); every batch would repeat samples. Lower --batch-size, or give more data with --train-data');
   });
 
@@ -117,7 +117,7 @@ describe('errors found in set-up, before the first step', () => {
     const small = writeModelConfig(path.join(root, 'configs', 'small-vocab.json'), { vocabSize: 300 });
     const e = await failedRun(fixtureArgs(fx, { model: small }), 'vocab-too-large');
     expect(e.field).toBe('vocab');
-    expect(e.message).toMatch(/^vocab: .*: \d+ ids but .*small-vocab\.json has vocab_size 300/);
+    expect(e.message).toMatch(/^--vocab: .*: \d+ ids but .*small-vocab\.json has vocab_size 300/);
     expect(e.message).toContain('Use a vocabulary of at most 300 ids');
   });
 
@@ -144,7 +144,7 @@ describe('errors found in set-up, before the first step', () => {
   it('a batch that cannot fit in the wasm heap names batch-size, the estimate, the limit and the fixes, before building the model', async () => {
     const e = await failedRun(fixtureArgs(fx, { model: 'ViT-B-16', vocab: fx.vocabDir, 'batch-size': 24, 'train-num-samples': 32 }), 'too-big');
     expect(e.field).toBe('batch-size');
-    expect(e.message).toMatch(/^batch-size: this run needs about \d+\.\d\d GB on the wasm backend at --batch-size 24 even with activation checkpointing \(weights 0\.60 GB, gradients 0\.60 GB, /);
+    expect(e.message).toMatch(/^--batch-size: this run needs about \d+\.\d\d GB on the wasm backend at --batch-size 24 even with activation checkpointing \(weights 0\.60 GB, gradients 0\.60 GB, /);
     expect(e.message).toMatch(/but the wasm backend's heap .* holds 3\.95 GB/);
     expect(e.message).toMatch(/To fix: lower --batch-size to \d+ or less, or keep the global batch with more processes \(--nproc \d+ --batch-size \d+\), or use --backend tensorflow/);
   });

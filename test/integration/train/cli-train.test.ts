@@ -68,7 +68,7 @@ describe('clipwb train', () => {
     const r = await runCli(['train', ...home(), ...fixtureArgs(fx, { data_size: 20, logs: path.join(root, 'runs') })]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/: failed$/m);
-    expect(r.stdout).toMatch(/^error: rank 0: data_size: is 20, but sample 000000031 of .+ has key 31\. Set --data_size to at least 32,/m);
+    expect(r.stdout).toMatch(/^error: rank 0: --data_size: is 20, but sample 000000031 of .+ has key 31\. Set --data_size to at least 32,/m);
     expect(r.stdout).toContain(fx.shards.paths[0]);
     // Nothing was trained.
     expect(fs.existsSync(path.join(runDirOf(r), 'checkpoints'))).toBe(false);

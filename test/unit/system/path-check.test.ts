@@ -2,12 +2,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { braceEnds, checkTrainDataPath } from '../../../src-main/app/path-check';
+import { braceEnds, checkTrainDataPath } from '../../../src-main/runs/train-data-check';
+import { encodeHeader } from '../../../src-worker/data/tar/header';
 
 let dir: string;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clipwb-pathcheck-'));
-  for (const n of ['000', '001', '002']) fs.writeFileSync(path.join(dir, `${n}.tar`), '');
+  // A tar with one empty member: the check reads the first header block.
+  const tar = Buffer.concat([encodeHeader({ name: 'x.txt', size: 0 }), Buffer.alloc(1024)]);
+  for (const n of ['000', '001', '002']) fs.writeFileSync(path.join(dir, `${n}.tar`), tar);
+  fs.writeFileSync(path.join(dir, 'empty.tar'), '');
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -30,5 +34,9 @@ describe('checking the training data a user types', () => {
     expect(checkTrainDataPath('/nonexistent/clipwb/{000..009}.tar')).toMatch(/^folder \/nonexistent\/clipwb does not exist/);
     expect(checkTrainDataPath(path.join(dir, '{000..005}.tar'))).toBe(`${path.join(dir, '005.tar')} does not exist: check the shard range`);
     expect(checkTrainDataPath('missing.tar', dir)).toContain(`relative paths start at ${dir}`);
+  });
+  it('says a file that is not a tar shard is not one, and what is expected', () => {
+    expect(checkTrainDataPath('/etc/passwd')).toMatch(/^\/etc\/passwd is not a tar shard \(it does not start with a tar header\); expected webdataset \.tar shards: one \.tar file, a brace pattern/);
+    expect(checkTrainDataPath(path.join(dir, 'empty.tar'))).toMatch(/empty\.tar is not a tar shard \(it is empty\)/);
   });
 });
