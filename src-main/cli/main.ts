@@ -34,23 +34,30 @@ function help(): string {
 }
 
 /**
- * `clipwb runs list | head -1`: when the reader of our output goes away, stop quietly as Unix tools do,
- * instead of dying on an unhandled EPIPE with a stack trace. Other write errors still surface.
+ * `clipwb runs list | head -1`, `clipwb train ... | head`: when the reader of our output goes away, stop
+ * writing to it and carry on, as a process whose terminal closed would: a listing finishes and exits 0,
+ * a training run goes on to its end (its log is in the run folder). Exiting instead killed a training
+ * run's supervision mid-run. Other write errors still surface.
  */
 let pipeGuarded = false;
-function exitQuietlyOnClosedPipe(): void {
+function ignoreClosedPipe(): void {
   if (pipeGuarded) return;
   pipeGuarded = true;
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw err;
+      if (err.code !== 'EPIPE') throw err;
+      // Nobody reads this stream any more: drop what is written to it from now on.
+      stream.write = ((_chunk: unknown, encodingOrCb?: unknown, cb?: unknown) => {
+        const done = typeof encodingOrCb === 'function' ? encodingOrCb : cb;
+        if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+        return true;
+      }) as typeof stream.write;
     });
   }
 }
 
 export async function main(argv: string[]): Promise<number> {
-  exitQuietlyOnClosedPipe();
+  ignoreClosedPipe();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(help());

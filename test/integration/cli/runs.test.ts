@@ -205,4 +205,15 @@ describe('clipwb train, runs, eval, embed', () => {
     expect(seriesSteps(store, run.id).steps).toEqual(Array.from({ length: 480 }, (_, i) => i + 1));
     // Four CLI processes and 480 real steps: a busy CI machine needs far longer than the default 60 s.
   }, 480_000);
+  it('train goes on to the end when the reader of its output goes away (clipwb train ... | head -3)', async () => {
+    const p = background(['train', ...trainArgs(ws, ['--epochs', '1', '--name', 'piped'])]);
+    p.child.stdout?.destroy(); // the reader closes before the first line is written
+    const r = await p.done;
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled 'error' event/);
+    expect(r.code).toBe(0);
+    const run = store.runs.list({ search: 'piped' }).find((x) => x.name === 'piped')!;
+    expect(run.status).toBe('finished');
+    expect(seriesSteps(store, run.id).steps).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(store.checkpoints.listForRun(run.id).map((c) => c.step)).toEqual([8]);
+  }, 300_000);
 });
