@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from '../command';
-import { OPTIONS } from '../../../src-shared/config/options';
+import { OPTIONS, normaliseFlag } from '../../../src-shared/config/options';
 import { PRESETS } from '../../../src-shared/config/presets';
 import { ConfigError } from '../../../src-shared/config/train-config';
 import { openContext, openRunService, takeHomeFlag } from '../context';
@@ -46,6 +46,12 @@ export const trainCommand: Command = {
       for (const w of checked.warnings) console.error(`warning: ${w}`);
       let runId: string;
       if (config.resume) {
+        // A resumed run keeps the config it was started with: say so for every other flag given.
+        const ignored = rest.filter((t) => t.startsWith('--')).map((t) => t.slice(2).split('=')[0]!)
+          .filter((f) => !['resume', 'name'].includes(normaliseFlag(f)));
+        if (ignored.length > 0) {
+          console.error(`warning: ${ignored.map((f) => `--${f}`).join(', ')} ignored: --resume continues the run with the config it was started with (\`clipwb runs show\` shows it); start a new run with --init-checkpoint to change it`);
+        }
         const target = resolveResume(ctx.store, config.resume, config.name);
         runId = target.runId;
         service.resume(runId, target.checkpoint !== undefined ? { checkpoint: target.checkpoint } : {});

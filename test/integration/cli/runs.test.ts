@@ -216,4 +216,8 @@ describe('clipwb train, runs, eval, embed', () => {
     expect(seriesSteps(store, run.id).steps).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(store.checkpoints.listForRun(run.id).map((c) => c.step)).toEqual([8]);
   }, 300_000);
+  it('train --resume names the flags it ignores (a resumed run keeps the config it started with)', async () => {
+    const r = await cli(['train', '--name', 'cli-run', '--resume', 'latest', '--max-steps', '3', '--lr=0.1', ...trainArgs(ws, []).slice(0, 2)], env);
+    expect(r.stderr).toMatch(/warning: --max-steps, --lr, --\S+ ignored: --resume continues the run with the config it was started with/);
+  }, 120_000);
 });
