@@ -124,6 +124,7 @@ export function createHandlers(app: WorkbenchApp): Handlers {
     'runs.resume': (i) => ({ run: service.summary(service.resume(i.id).id) }),
     'runs.delete': (i) => { service.deleteRun(i.id, { deleteFiles: i.deleteFiles }); return { ok: true as const }; },
     'runs.series': (i) => {
+      store.runs.require(i.runId); // a run that does not exist is a 404, not an empty chart
       const r = readSeries(store, { runId: i.runId, key: i.key, fromStep: i.fromStep, toStep: i.toStep, maxPoints: i.maxPoints, x: i.x, smoothing: i.smoothing, method: i.method, includeRaw: i.smoothing > 0 });
       return {
         runId: r.runId, key: r.key, x: r.x, sourceCount: r.pointsInRange, relativeOrigin: r.relativeOrigin,
@@ -131,7 +132,7 @@ export function createHandlers(app: WorkbenchApp): Handlers {
         rawPoints: (r.rawLine ?? []).map((p) => ({ x: p.x, y: finite(p.raw), step: p.step, wall: p.wall })),
       };
     },
-    'runs.logs': (i) => ({
+    'runs.logs': (i) => (store.runs.require(i.runId), {
       lines: store.events.list({ runId: i.runId, afterId: i.afterId, limit: i.limit }).map((e): LogLine => ({ id: e.id, runId: e.runId, time: e.time, level: e.level, kind: e.kind, message: e.message })),
     }),
     'runs.evaluate': (i) => {

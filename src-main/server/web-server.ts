@@ -34,6 +34,8 @@ export interface WebServer {
   port: number;
   token: string;
   app: WorkbenchApp;
+  /** Whether the built app (index.html) is there to serve; the API works either way. */
+  appBuilt: boolean;
   close(): Promise<void>;
 }
 
@@ -229,6 +231,7 @@ export async function startWebServer(o: WebServerOptions = {}): Promise<WebServe
     port,
     token,
     app,
+    appBuilt: fs.existsSync(path.join(staticDir, 'index.html')),
     async close() {
       unsubscribe();
       for (const ws of sockets) ws.close();

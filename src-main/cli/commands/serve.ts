@@ -29,6 +29,9 @@ export const serveCommand: Command = {
       throw err;
     }
     console.log(`CLIP Workbench is serving at ${server.url}`);
+    if (!server.appBuilt) {
+      console.error('warning: the app is not built, so the page answers 503; the API works. Build it with `npm run build:web` in the workbench folder (`npm run serve` builds and serves in one step).');
+    }
     console.log('Ctrl-C stops it (running runs are paused with a checkpoint).');
     await new Promise<void>((resolve) => {
       let stopping = false;

@@ -45,7 +45,8 @@ afterAll(async () => {
 
 describe('API errors by kind', () => {
   it('answers 404 not-found for a run that does not exist, whichever method names it', async () => {
-    for (const [method, body] of [['runs.get', { id: 'no-such-run' }], ['runs.pause', { id: 'no-such-run' }], ['runs.delete', { id: 'no-such-run' }]] as const) {
+    for (const [method, body] of [['runs.get', { id: 'no-such-run' }], ['runs.pause', { id: 'no-such-run' }], ['runs.delete', { id: 'no-such-run' }],
+      ['runs.series', { runId: 'no-such-run', key: 'train/loss', maxPoints: 100 }], ['runs.logs', { runId: 'no-such-run' }]] as const) {
       const r = await request(method, body);
       expect(r.status, method).toBe(404);
       expect(r.body.error, method).toMatchObject({ status: 404, kind: 'not-found', name: 'StoreError' });
