@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 /**
  * Runs the store says are running but no process of ours supervises: the app or the CLI that ran them
  * died (crash, kill, reboot). Once their workers are gone too, they become `interrupted`: resumable from
@@ -46,4 +48,24 @@ export function markInterrupted(store: Store, seen: Run): Interrupted | null {
     const run = store.runs.setStatus(cur.id, 'interrupted');
     return { run, adopted, recoveredPoints, resumable };
   });
+}
+
+/**
+ * For commands that only read the store (`clipwb runs list`, `runs show`): runs still marked live whose
+ * workers are all gone and whose log has been quiet for `quietMs` become interrupted, as the next run
+ * service would mark them, so that a listing does not show a dead run as running. The quiet period
+ * leaves a supervisor that is alive the time to record how its worker ended.
+ */
+export function interruptDeadRuns(store: Store, quietMs = 10_000): number {
+  let marked = 0;
+  for (const run of store.runs.list({ statuses: [...LIVE_STATUSES] })) {
+    if (hasLiveWorker(run)) continue;
+    if (run.status === 'starting' && run.pids.length === 0) continue;
+    const log = run.outDir ? path.join(run.outDir, 'out.log') : null;
+    let quietFor = Number.POSITIVE_INFINITY;
+    try { if (log) quietFor = Date.now() - fs.statSync(log).mtimeMs; } catch { /* no log: nothing was written */ }
+    if (quietFor < quietMs) continue;
+    if (markInterrupted(store, run)) marked += 1;
+  }
+  return marked;
 }

@@ -4,7 +4,7 @@ import type { Command } from '../command';
 import { parseArgs, formatFlagHelp, str, num, list, UsageError, type FlagSpec } from '../args';
 import { HOME_FLAG, openContext, openRunService, type CliContext } from '../context';
 import { RunService, type StopOutcome } from '../../runs/service';
-import { isLiveStatus } from '../../runs/recovery';
+import { isLiveStatus, interruptDeadRuns } from '../../runs/recovery';
 import { requestControl } from '../../runs/control';
 import { runSummary } from '../../runs/summary';
 import { RUN_STATUSES, type RunStatus } from '../../store';
@@ -111,6 +111,8 @@ export const runsCommand: Command = {
     if (needsId && !positionals[0]) throw new UsageError(`runs ${sub}: give the run id (clipwb runs list shows them)`);
     const ctx = openContext(str(flags.home));
     try {
+      // A run whose supervisor and workers died is interrupted, not running: say so before listing it.
+      if (sub === 'list' || sub === 'show') interruptDeadRuns(ctx.store);
       switch (sub) {
         case 'list': {
           const statuses = list(flags.status);
