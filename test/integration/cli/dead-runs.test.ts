@@ -18,26 +18,30 @@ describe('runs list and show with dead runs', () => {
   beforeAll(async () => { ws = await makeWorkspace(); });
   afterAll(() => ws?.remove());
 
-  /** A run the store says is running, whose worker (a process that has exited) logged `ageMs` ago. */
-  const deadRun = async (name: string, ageMs: number): Promise<string> => {
+  /**
+   * Runs the store says are running, whose worker (a process that has exited) logged `ageMs` ago; made
+   * together, because a run service opened after one is marked would recover it.
+   */
+  const deadRuns = async (runs: { name: string; ageMs: number }[]): Promise<string[]> => {
     const store = openStore({ file: path.join(ws.home, 'clipwb.sqlite') });
     const h = openHarness(ws, { autoStart: false }, store);
-    const run = h.service.createRun({ config: trainArgs(ws), name });
+    const made = runs.map((r) => h.service.createRun({ config: trainArgs(ws), name: r.name }));
     await h.service.close();
-    fs.mkdirSync(run.outDir!, { recursive: true });
-    const log = path.join(run.outDir!, 'out.log');
-    fs.writeFileSync(log, 'step 1\n');
-    const t = (Date.now() - ageMs) / 1000;
-    fs.utimesSync(log, t, t);
-    store.runs.setStatus(run.id, 'running');
-    store.runs.update(run.id, { pids: [spawnSync(process.execPath, ['-e', '0']).pid!] });
+    made.forEach((run, i) => {
+      fs.mkdirSync(run.outDir!, { recursive: true });
+      const log = path.join(run.outDir!, 'out.log');
+      fs.writeFileSync(log, 'step 1\n');
+      const t = (Date.now() - runs[i]!.ageMs) / 1000;
+      fs.utimesSync(log, t, t);
+      store.runs.setStatus(run.id, 'running');
+      store.runs.update(run.id, { pids: [spawnSync(process.execPath, ['-e', '0']).pid!] });
+    });
     store.close();
-    return run.id;
+    return made.map((r) => r.id);
   };
 
   it('shows a run whose workers are gone and whose log went quiet as interrupted, and leaves a fresh one', async () => {
-    const dead = await deadRun('dead-run', 60_000);
-    const fresh = await deadRun('fresh-run', 0);
+    const [dead, fresh] = await deadRuns([{ name: 'dead-run', ageMs: 60_000 }, { name: 'fresh-run', ageMs: 0 }]);
     const list = await runMain(['runs', 'list', '--home', ws.home]);
     expect(list.code, list.err).toBe(0);
     expect(list.out).toMatch(new RegExp(`^${dead}\\s+interrupted\\s`, 'm'));
