@@ -17,6 +17,7 @@ import { notPulledError, OPENAI_REPO } from '../../src-worker/teacher/errors';
 import { noDefaultVocabularyError, STANDARD_VOCAB_SIZE } from '../../src-worker/text/standard-vocab';
 import { absolutizeConfigPaths } from './config-paths';
 import { checkEvalTasks } from './eval-jobs';
+import { loadTaskList, resolveTasks, taskDataDir } from '../../src-worker/eval/task-list';
 import { checkTrainDataPath, isRemoteSource, notATarShard, TRAIN_DATA_FORMS } from './train-data-check';
 
 const CHECKED: unique symbol = Symbol('clipwb.preflight');
@@ -70,6 +71,7 @@ export function preflight(input: Record<string, unknown> | string[], ctx: Prefli
   if (config.datacompPath && !fs.existsSync(config.datacompPath)) {
     throw new ConfigError('datacomp-path', `${config.datacompPath} does not exist`, 'Give the folder holding the evaluation sets (clipwb data download evalsets --tasks ... fetches them), or leave --datacomp-path out');
   }
+  checkEvalData(config);
   const devices = ctx.deviceProblem?.(config) ?? null;
   if (devices) throw new ConfigError('devices', devices.replace(/^devices: /, ''), 'Give GPU indices of this machine (clipwb doctor lists them), cpu, or leave --devices out');
   return { config, warnings: v.warnings, command: toCommandLine(config), [CHECKED]: true };
@@ -170,4 +172,26 @@ function checkWeights(c: TrainConfig, dataDir: string): void {
     }
     throw new ConfigError(field, `${value}: no such file or folder`, "Give 'openai', a pulled model (org/name), a folder, a checkpoint (.json), a .safetensors or a PyTorch .pt file");
   }
+}
+
+/**
+ * Evaluation during training reads its sets from --datacomp-path (built-in tasks from the built-in
+ * dataset): a task whose data is not there would be skipped at every evaluation, an epoch in. Refused
+ * here instead, with what to download.
+ */
+function checkEvalData(config: TrainConfig): void {
+  if (config.evalTasks.length === 0) return;
+  const root = config.datacompPath;
+  const missing = resolveTasks(loadTaskList(), config.evalTasks).filter((t) => {
+    if (t.source.kind === 'builtin') return false;
+    const dir = root ? taskDataDir(root, t) : null;
+    return !dir || !fs.existsSync(dir);
+  });
+  if (missing.length === 0) return;
+  const keys = missing.map((t) => t.key).join(',');
+  throw new ConfigError(
+    'eval-tasks',
+    `no data for ${missing.map((t) => t.key).join(', ')} ${root ? `under ${root}` : '(no --datacomp-path given)'}`,
+    `Download ${missing.length > 1 ? 'them' : 'it'} (clipwb data download evalsets --tasks ${keys}) and give the folder with --datacomp-path, or leave ${missing.length > 1 ? 'them' : 'it'} out of --eval-tasks`,
+  );
 }

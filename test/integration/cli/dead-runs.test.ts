@@ -41,7 +41,7 @@ describe('runs list and show with dead runs', () => {
   };
 
   it('shows a run whose workers are gone and whose log went quiet as interrupted, and leaves a fresh one', async () => {
-    const [dead, fresh] = await deadRuns([{ name: 'dead-run', ageMs: 60_000 }, { name: 'fresh-run', ageMs: 0 }]);
+    const [dead, fresh] = (await deadRuns([{ name: 'dead-run', ageMs: 60_000 }, { name: 'fresh-run', ageMs: 0 }])) as [string, string];
     const list = await runMain(['runs', 'list', '--home', ws.home]);
     expect(list.code, list.err).toBe(0);
     expect(list.out).toMatch(new RegExp(`^${dead}\\s+interrupted\\s`, 'm'));

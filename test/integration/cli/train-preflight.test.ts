@@ -74,6 +74,10 @@ describe('clipwb train: the pre-flight refuses a config that cannot run, before 
       ['--fastclip without --data_size on shards', withFlag([...base, '--fastclip'], 'data_size', null), /^error: --data_size: is required with --fastclip for this dataset/m],
       ['an unknown eval task', [...base, '--eval-tasks', 'no_such_task'], /^error: --eval-tasks: /m],
       ['a missing --datacomp-path', [...base, '--eval-tasks', 'cifar10', '--datacomp-path', path.join(nowhere, 'evalsets')], /^error: --datacomp-path: .*nowhere\/evalsets does not exist/m],
+      ['an eval task with no data (no --datacomp-path)', [...base, '--eval-tasks', 'imagenet1k'],
+        /^error: --eval-tasks: no data for imagenet1k \(no --datacomp-path given\)\. Download it \(clipwb data download evalsets --tasks imagenet1k\) and give the folder with --datacomp-path/m],
+      ['an eval task with no data under --datacomp-path', [...base, '--eval-tasks', 'cifar10', '--datacomp-path', ws.root],
+        /^error: --eval-tasks: no data for cifar10 under .*\. Download it/m],
       // #13 defect 5: the flag as typed, never the internal key.
       ['a bad --batch-size', withFlag(base, 'batch-size', '0'), /^error: --batch-size: must be at least 1, got 0$/m],
       ['a --data_size too large to allocate', withFlag(base, 'data_size', '1e11'), /^error: --data_size: must be at most 1000000000, got 100000000000$/m],
