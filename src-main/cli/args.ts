@@ -68,7 +68,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], c
 }
 
 export function formatFlagHelp(specs: readonly FlagSpec[]): string {
-  return specs.map((s) => `  --${s.name}${s.type === 'bool' ? '' : ` <${s.type}>`}`.padEnd(30) + s.help + (s.default !== undefined && s.type !== 'bool' ? ` (default ${JSON.stringify(s.default)})` : '')).join('\n');
+  return specs.map((s) => `  --${s.name}${s.type === 'bool' ? '' : ` <${s.type}>`}`.padEnd(30) + s.help + (s.default !== undefined && s.type !== 'bool' ? ` (default ${Array.isArray(s.default) ? s.default.join(',') : String(s.default)})` : '')).join('\n');
 }
 
 export function str(v: unknown): string | undefined { return typeof v === 'string' ? v : undefined; }

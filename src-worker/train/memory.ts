@@ -17,7 +17,8 @@ import { ConfigError } from '../../src-shared/config/train-config';
 export const WASM_HEAP_MAX = 4_294_901_760;
 
 const GB = 1e9;
-export const gb = (bytes: number): string => `${(bytes / GB).toFixed(2)} GB`;
+/** Gigabytes to two decimals; below 0.1 GB in megabytes, so a small model's parts do not all read 0.00 GB. */
+export const gb = (bytes: number): string => (bytes < 0.1 * GB ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / GB).toFixed(2)} GB`);
 
 interface WasmModuleLike { HEAPU8?: Uint8Array; wasmMemory?: { buffer: ArrayBuffer } }
 

@@ -86,7 +86,7 @@ async function trainLoop(job: TrainJob, s: TrainSetup, teacher: Teacher | null, 
   const trainableList = [...s.trainable.values()];
   const globalBatch = config.batchSize * comm.worldSize;
   log.info(`model ${s.cfg.name}: ${s.model.specs.length} tensors, ${trainableList.length} trainable; objective ${s.objective.kind}; ` +
-    `${batchesPerEpoch} steps/epoch x ${config.epochs} epochs = ${scheduledSteps} steps${lastStep < scheduledSteps ? ` (stopping at ${lastStep})` : ''}; ` +
+    `${batchesPerEpoch} steps/epoch x ${config.epochs} epoch${config.epochs === 1 ? '' : 's'} = ${scheduledSteps} steps${lastStep < scheduledSteps ? ` (stopping at ${lastStep})` : ''}; ` +
     `global batch ${globalBatch} (${comm.worldSize} worker(s) x ${config.batchSize})`);
 
   let step = s.step;

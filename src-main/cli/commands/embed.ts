@@ -43,7 +43,11 @@ export const embedCommand: Command = {
     if (images.length > 0) {
       const pixels = new Float32Array(images.length * size * size * 3);
       for (const [i, f] of images.entries()) {
-        await transformImageInto(fs.readFileSync(f), { size, augment: false }, undefined, pixels, i * size * size * 3);
+        try {
+          await transformImageInto(fs.readFileSync(f), { size, augment: false }, undefined, pixels, i * size * size * 3);
+        } catch (err) {
+          throw new WorkbenchError(`embed: --image ${f} is not an image that can be read (${(err as Error).message})`, { kind: 'invalid', field: 'image', fix: 'Give a JPEG, PNG, WebP, GIF or TIFF file' });
+        }
       }
       imageEmb = rows(await encoder.encodeImages(pixels, images.length), images.length);
     }

@@ -95,6 +95,13 @@ async function stopRun(ctx: CliContext, what: 'cancel' | 'pause', id: string, o:
   }
 }
 
+/** Six significant digits without trailing zeros; very small or large values in one exponent notation. */
+export function formatMetric(v: number): string {
+  if (v === 0 || !Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  return a < 1e-3 || a >= 1e6 ? v.toExponential(3) : String(Number(v.toPrecision(6)));
+}
+
 function fmtTime(ms: number | null): string {
   return ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 16) : '-';
 }
@@ -140,7 +147,7 @@ export const runsCommand: Command = {
           console.log(`created ${fmtTime(run.createdAt)}, started ${fmtTime(run.startedAt)}, ended ${fmtTime(run.endedAt)}; devices ${run.devices.join(', ') || '-'}; folder ${run.outDir ?? '-'}`);
           console.log(`params: ${Object.entries(s.params).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
           console.log('\nlast metrics:');
-          for (const [k, v] of Object.entries(s.lastMetrics)) console.log(`  ${k.padEnd(36)} ${v === null ? '-' : v.toPrecision(6)}`);
+          for (const [k, v] of Object.entries(s.lastMetrics)) console.log(`  ${k.padEnd(36)} ${v === null ? '-' : formatMetric(v)}`);
           console.log(`\ncheckpoints (${checkpoints.length}):`);
           // Numbered within the run (oldest first); the path is what eval, embed and --resume take.
           checkpoints.forEach((c, i) => console.log(`  ${i + 1}. epoch ${c.epoch} step ${c.step}  ${(c.sizeBytes / 1e6).toFixed(1)} MB  ${c.path}`));

@@ -139,6 +139,10 @@ describe('clipwb train, runs, eval, embed', () => {
     expect(out.similarity[0]![1]).toBeCloseTo(dot(all[0]!, all[2]!), 4);
     // Different texts, different embeddings.
     expect(dot(all[1]!, all[2]!)).toBeLessThan(0.9999);
+    // A file that is not an image: named, with the flag and what to give instead (not the decoder's bare words).
+    const notImage = await cli(['embed', '--checkpoint', sidecar, '--image', '/etc/passwd'], env);
+    expect(notImage.code).toBe(2);
+    expect(notImage.stderr).toMatch(/embed: --image \/etc\/passwd is not an image that can be read \(.*\)\s+Give a JPEG, PNG/);
   });
 
   it('runs cancel and runs resume work on a run the app created', async () => {

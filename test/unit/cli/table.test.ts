@@ -20,3 +20,15 @@ describe('formatColumns', () => {
     for (const l of out) expect(l).toBe(l.trimEnd());
   });
 });
+
+describe('formatMetric (runs show)', () => {
+  it('prints six significant digits without trailing zeros, and tiny or huge values in exponent notation', async () => {
+    const { formatMetric } = await import('../../../src-main/cli/commands/runs');
+    expect(formatMetric(1)).toBe('1');
+    expect(formatMetric(0.7604)).toBe('0.7604');
+    expect(formatMetric(0.123456789)).toBe('0.123457');
+    expect(formatMetric(4.30994e-7)).toBe('4.310e-7');
+    expect(formatMetric(0)).toBe('0');
+    expect(formatMetric(2.5e7)).toBe('2.500e+7');
+  });
+});
