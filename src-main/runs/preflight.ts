@@ -130,9 +130,9 @@ function checkDataSize(c: TrainConfig, samples: number | null): void {
     return;
   }
   if (c.fastclip && c.dataSize === null) {
-    throw new ConfigError('data_size', 'is required with --fastclip for this dataset', 'Give a value larger than the largest sample key (the seed uses 1400000 for the DFN 1M subset)');
+    throw new ConfigError('data_size', 'is required with --fastclip for this dataset', 'Give a value larger than the largest sample key (the fastclip-v3-seed preset uses 1400000 for the DFN 1M subset); `clipwb data scan DIR --count` counts the samples of a folder of shards');
   }
-  if (c.trainNumSamples === null) throw new ConfigError('train-num-samples', 'is required for this dataset', 'Give the number of samples per epoch');
+  if (c.trainNumSamples === null) throw new ConfigError('train-num-samples', 'is required for this dataset (shards do not say how many samples they hold)', 'Give the number of samples per epoch; `clipwb data scan DIR --count` counts them for a folder of shards');
 }
 
 function loadConfigOf(field: 'model' | 'distill-model', name: string): ClipConfig {
