@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, parseTrainArgs, toCommandLine, validateTrainConfig, isDistilling, type TrainConfig } from '../../src-shared/config/train-config';
 import { loadModelConfig, type ClipConfig } from '../../src-worker/model/config';
-import { resolveShards } from '../../src-worker/data/shards/resolve';
+import { resolveExistingShards } from '../../src-worker/data/shards/resolve';
 import { BUILTIN_DATASETS, BUILTIN_PREFIX, BUILTIN_TRAIN_COUNTS, builtinName, isBuiltin } from '../../src-worker/data/builtin';
 import { assertTeacherFitsStudent } from '../../src-worker/teacher/pairing';
 import { notPulledError, OPENAI_REPO } from '../../src-worker/teacher/errors';
@@ -94,15 +94,7 @@ function checkTrainData(c: TrainConfig): number | null {
   if (problem) throw new ConfigError('train-data', problem);
   const local = c.trainData.split('::').map((s) => s.trim()).filter((s) => s !== '' && !isRemoteSource(s));
   if (local.length === 0) return null;
-  let resolved: ReturnType<typeof resolveShards>;
-  try {
-    resolved = resolveShards(local);
-  } catch (err) {
-    throw new ConfigError('train-data', (err as Error).message, 'Check the path and the brace pattern, or download the data first');
-  }
-  if (resolved.missing.length > 0) {
-    throw new ConfigError('train-data', `${resolved.missing.length} shard(s) do not exist, e.g. ${resolved.missing[0]}`, 'Check the path and the brace pattern, or download the data first');
-  }
+  const resolved = resolveExistingShards(local);
   // A folder source expands to its .tar files; the first of them is read too.
   const first = resolved.shards[0];
   const notTar = first ? notATarShard(first) : null;

@@ -9,7 +9,7 @@ export { batchesPerEpoch } from './loader/step-accounting';
 export { NoUsableSamplesError } from './loader/train-stream';
 export { DEFECT_KINDS, summarizeStats, type DataStats, type DefectKind } from './stats';
 export { expandBraces } from './shards/brace-expand';
-export { resolveShards, ShardPatternError, splitSources, type ResolvedShards } from './shards/resolve';
+export { resolveShards, resolveExistingShards, ShardPatternError, splitSources, type ResolvedShards } from './shards/resolve';
 export {
   openClassificationSet,
   openEvalSet,

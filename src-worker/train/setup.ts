@@ -8,7 +8,7 @@ import { ClipModel, loadModelConfig, isTextTowerParam, setActivationCheckpointin
 import { clipParamSpecs, countParams } from '../model/param-spec';
 import * as tf from '@tensorflow/tfjs';
 import { ClipTokenizer, STANDARD_VOCAB_SIZE, VocabularyError, assertVocabularyFitsModel, noDefaultVocabularyError, standardVocabularyPath } from '../text';
-import { createTrainLoader, resolveShards, type ResolvedShards, type TrainLoader } from '../data';
+import { createTrainLoader, resolveExistingShards, type TrainLoader } from '../data';
 import { createObjective, type Objective } from '../loss';
 import { AdamW, buildParamGroups, adamHyperparameters } from '../optim';
 import type { Communicator } from '../dist/communicator';
@@ -132,15 +132,7 @@ export async function setupTraining(
     if (!builtin) throw new Error('the built-in dataset was not prepared');
     trainData = builtin.trainPattern;
   } else {
-    let resolved: ResolvedShards;
-    try {
-      resolved = resolveShards(trainData);
-    } catch (err) {
-      throw new ConfigError('train-data', (err as Error).message, 'Check the path and the brace pattern, or download the data first');
-    }
-    if (resolved.missing.length > 0) {
-      throw new ConfigError('train-data', `${resolved.missing.length} shard(s) do not exist, e.g. ${resolved.missing[0]}`, 'Check the path and the brace pattern, or download the data first');
-    }
+    const resolved = resolveExistingShards(trainData);
     shardFiles = resolved.shards;
   }
   // --data_size against the built-in set's size, and required with --fastclip, --train-num-samples and

@@ -10,6 +10,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expandBraces } from './brace-expand';
 import { WorkbenchError } from '../../../src-shared/errors';
+import { ConfigError } from '../../../src-shared/config/train-config';
 
 export interface ResolvedShards {
   /** Absolute paths of existing shard files, in pattern order. */
@@ -76,4 +77,23 @@ function tarFilesIn(dir: string): string[] {
     .filter((n) => n.endsWith('.tar'))
     .sort()
     .map((n) => path.join(dir, n));
+}
+
+const SHARDS_FIX = 'Check the path and the brace pattern, or download the data first';
+
+/**
+ * resolveShards for a run's --train-data: a bad pattern or a shard that does not exist is a ConfigError
+ * on `train-data`. The run pre-flight and the worker's set-up (the files may change in between) share it.
+ */
+export function resolveExistingShards(spec: string | string[]): ResolvedShards {
+  let resolved: ResolvedShards;
+  try {
+    resolved = resolveShards(spec);
+  } catch (err) {
+    throw new ConfigError('train-data', (err as Error).message, SHARDS_FIX);
+  }
+  if (resolved.missing.length > 0) {
+    throw new ConfigError('train-data', `${resolved.missing.length} shard(s) do not exist, e.g. ${resolved.missing[0]}`, SHARDS_FIX);
+  }
+  return resolved;
 }

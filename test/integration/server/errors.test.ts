@@ -6,30 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import http from 'node:http';
-import type { ApiErrorBody } from '../../../src-shared/api/contract';
 import { startWebServer, type WebServer } from '../../../src-main/server/web-server';
+import { postApi } from './post-api';
 
 let server: WebServer;
 let home: string;
 const TOKEN = 'test-token-errors-0123456789';
 
-interface Reply { status: number; body: { result?: unknown; error?: ApiErrorBody } }
 
-function request(method: string, body: unknown): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1', port: server.port, path: `/api/${method}`, method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Reply['body'] }));
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
-}
+const request = (method: string, body: unknown) => postApi<unknown>(server.port, TOKEN, method, body);
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'clipwb-api-errors-'));

@@ -7,28 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import http from 'node:http';
 import { startWebServer, type WebServer } from '../../../src-main/server/web-server';
 import { convertRetrievalParquet } from '../../../src-main/datasets/retrieval-parquet';
 import { tinyConfig, writeHfFolder, writePullManifest } from '../../unit/teacher/fixtures';
 import { makeImage } from '../../helpers/shards';
 import { retrievalParquet } from '../../helpers/retrieval-parquet';
+import { postApi } from './post-api';
 
 let server: WebServer;
 let home: string;
 const TOKEN = 'test-token-evaluate-file-0123';
 
-function call(method: string, body: unknown): Promise<{ status: number; body: { result?: Record<string, unknown>; error?: { message: string; field?: string } } }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: server.port, path: `/api/${method}`, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as never }));
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
-}
+const call = (method: string, body: unknown) => postApi(server.port, TOKEN, method, body);
 
 beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'clipwb-evalfile-'));
