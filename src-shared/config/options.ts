@@ -2,7 +2,7 @@
  * Every training option, in one table: the CLI flags, the run API's config schema, the wizard's field
  * help and the validation all come from here, so they cannot drift apart.
  *
- * Flags keep the seed's names (open_clip / FastCLIP spelling, dashes and underscores as the seed has
+ * Flags keep the reference paper's code's names (open_clip / FastCLIP spelling, dashes and underscores as that code has
  * them) so a user can port a torchrun command; either separator is accepted on the command line.
  * Pure data and pure functions: this module is imported by the worker, the main process and the
  * renderer alike.
@@ -11,7 +11,7 @@
 export type OptionType = 'int' | 'float' | 'string' | 'bool' | 'enum' | 'list';
 
 export interface OptionSpec {
-  /** Flag name without the leading dashes, spelled as the seed spells it. */
+  /** Flag name without the leading dashes, spelled as the reference paper's code spells it. */
   flag: string;
   /** Key in the config object. */
   key: string;
@@ -24,7 +24,7 @@ export interface OptionSpec {
   max?: number;
   /** Exclusive lower bound (value must be greater). */
   gt?: number;
-  /** Accepted for compatibility with the seed's command but has no effect here; says why. */
+  /** Accepted for compatibility with the reference paper's commands but has no effect here; says why. */
   ignoredBecause?: string;
 }
 

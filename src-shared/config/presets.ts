@@ -1,5 +1,5 @@
 /**
- * Named flag sets. The seed's commands are reproduced flag for flag (README and results/result_logs.md
+ * Named flag sets. The reference paper's commands are reproduced flag for flag (README and results/result_logs.md
  * of vibalcam/clip_with_reference), so `--preset fastclip-v3-seed` is the torchrun command it documents,
  * with `--nproc 2` standing for its 2 GPUs at 320 per GPU.
  */

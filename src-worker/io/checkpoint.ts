@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readSafetensors, writeSafetensors, type TensorToWrite } from './safetensors';
 import { writeFileAtomic } from './atomic';
-import { loadStateDictFile, type StateDict } from '../model';
+import { loadStateDictFile, type StateDict } from './state-dict-file';
 import type { AdamWStateDict } from '../optim';
 import type { ObjectiveState } from '../loss';
 import { jsonSyntaxProblem } from './json-error';

@@ -147,7 +147,7 @@ export async function setupTraining(
   const memory = planMemory(config, cfg, comm.worldSize, (m) => { if (comm.rank === 0) hooks.log('info', m); });
   if (config.fastclip) cfg = { ...cfg, initLogitScale: Math.log(1 / config.temperature) };
 
-  // Model: resumed, started from given weights, or fresh from the seed (the same on every rank).
+  // Model: resumed, started from given weights, or fresh from --seed (the same on every rank).
   let resumedFrom: CheckpointSidecar | null = null;
   let model: ClipModel;
   let resumeState: Awaited<ReturnType<typeof loadCheckpoint>> | null = null;
@@ -225,7 +225,7 @@ export async function setupTraining(
   return { cfg, model, tokenizer, loader, objective, optimizer, builtin, dataSize: dataSize ?? 0, trainNumSamples, position, step, resumedFrom, theta, trainable, memory };
 }
 
-/** Writes the seed's params.txt (every option, sorted, `name: value`). */
+/** Writes params.txt as the reference paper's code writes it (every option, sorted, `name: value`). */
 export function writeParams(outDir: string, config: TrainConfig): void {
   fs.mkdirSync(outDir, { recursive: true });
   const lines = Object.entries(config).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(',') : String(v)}`);
