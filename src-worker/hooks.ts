@@ -36,16 +36,3 @@ export interface TrainerHooks {
   /** Called after every optimiser step (tests use it to watch tensors and state). */
   afterStep?(info: { step: number; epoch: number; loss: number }): void;
 }
-
-/** Hooks that print to the console; for scripts and tests. */
-export function consoleHooks(overrides: Partial<TrainerHooks> = {}): TrainerHooks {
-  return {
-    log: (level, message) => (level === 'error' || level === 'warn' ? console.error : console.log)(message),
-    metrics: () => undefined,
-    progress: () => undefined,
-    checkpoint: () => undefined,
-    evaluation: () => undefined,
-    stopRequest: () => null,
-    ...overrides,
-  };
-}
